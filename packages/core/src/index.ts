@@ -1,1 +1,31 @@
-export const x: number = 1;
+export * from './errors.js';
+export { validateName, isValidName } from './names.js';
+export { Subjects, GroupChannel, MeshChannel } from './subjects.js';
+export type { ParsedSubject } from './subjects.js';
+export type { PayloadCodec } from './payload-codec.js';
+export { jsonCodec, bytesCodec } from './payload-codec.js';
+
+export { encodeFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES } from './wire/codec.js';
+export { FrameDecodeError, FrameDecodeFailure } from './wire/frame-errors.js';
+export { FrameKindCode, WIRE_VERSION, WIRE_MAGIC } from './wire/frame.js';
+export type * from './wire/frame.js';
+
+export type { View, MemberId } from './protocol/view.js';
+export { rankOf, isMember, sameView } from './protocol/view.js';
+export { GroupMachine } from './protocol/group-machine.js';
+export type { GroupProtocolConfig } from './protocol/config.js';
+export { DEFAULT_GROUP_PROTOCOL_CONFIG } from './protocol/config.js';
+export { GroupStatus, DropReason } from './protocol/messages.js';
+export type { GroupInput, GroupOutput, Destination, RawDelivery, RejectReason } from './protocol/messages.js';
+
+export type { Transport, TransportMessage, TransportSubscription } from './transport/transport.js';
+export { InMemoryNetwork, InMemoryTransport } from './transport/in-memory-transport.js';
+export { subjectMatches } from './transport/subject-match.js';
+
+export { CohortNode } from './runtime/cohort-node.js';
+export type { Group, Delivery, MulticastOptions, MulticastReceipt } from './runtime/group.js';
+export { Ordering, DeliveryMode, resolveProtocolConfig } from './runtime/options.js';
+export type { NodeOptions, JoinOptions, ProtocolOptions } from './runtime/options.js';
+export type { CohortLogger, LogLevel } from './runtime/logger.js';
+export { ConsoleLogger } from './runtime/logger.js';
+export { DropCounters } from './runtime/stats.js';

@@ -1,0 +1,39 @@
+/** Knobs of one group's protocol instance; the runtime validates user options into this. */
+export interface GroupProtocolConfig {
+  /** No answer to a join request within this long: form a view of one. */
+  readonly joinTimeoutMs: number;
+  /** Resend join / leave requests this often until answered. */
+  readonly joinRetryMs: number;
+  /** Re-NAK a gap that is still open after this long. */
+  readonly nakIntervalMs: number;
+  /** Send a stability digest this often while something changed. */
+  readonly digestIntervalMs: number;
+  /** ... and at least this often when idle, so that a lost tail is found. */
+  readonly idleDigestIntervalMs: number;
+  /** Resend flush steps (propose, cut, cut-ok) this often until answered. */
+  readonly flushRetryMs: number;
+  /** Sender window: unstable messages in flight. */
+  readonly windowMessages: number;
+  /** Sender window: unstable payload bytes in flight. */
+  readonly windowBytes: number;
+  /** Largest payload of one data frame. */
+  readonly maxPayloadBytes: number;
+  /** Frames kept for a view not installed yet. */
+  readonly maxFutureFrames: number;
+  /** Retransmissions answered for one NAK. */
+  readonly maxRetransmitPerNak: number;
+}
+
+export const DEFAULT_GROUP_PROTOCOL_CONFIG: GroupProtocolConfig = {
+  joinTimeoutMs: 1000,
+  joinRetryMs: 200,
+  nakIntervalMs: 100,
+  digestIntervalMs: 50,
+  idleDigestIntervalMs: 1000,
+  flushRetryMs: 250,
+  windowMessages: 4096,
+  windowBytes: 16 * 1024 * 1024,
+  maxPayloadBytes: 1024 * 1024 - 1024,
+  maxFutureFrames: 8192,
+  maxRetransmitPerNak: 512,
+};

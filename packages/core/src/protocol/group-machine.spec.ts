@@ -1,0 +1,104 @@
+import { describe, expect, it } from '@jest/globals';
+import type { DataFrame, Frame } from '../wire/frame.js';
+import { DEFAULT_GROUP_PROTOCOL_CONFIG } from './config.js';
+import { GroupMachine } from './group-machine.js';
+import type { GroupOutput } from './messages.js';
+
+const config = { ...DEFAULT_GROUP_PROTOCOL_CONFIG, joinTimeoutMs: 100, joinRetryMs: 20 };
+
+/** Two machines wired by hand so that a test decides exactly which frames arrive. */
+function pair() {
+  const a = new GroupMachine('g', 'a', config);
+  const b = new GroupMachine('g', 'b', config);
+  let now = 0;
+  const frames = (outs: GroupOutput[]) => outs.flatMap((o) => (o.kind === 'send' ? [o.frame] : []));
+  const deliver = (to: GroupMachine, fs: Frame[]) => fs.flatMap((frame) => to.step({ kind: 'frame', frame, now }));
+  a.step({ kind: 'start', now });
+  a.step({ kind: 'tick', now: (now = 100) });
+  // b asks to join; a runs the flush alone (it is the only member) and installs view 2.
+  const join = frames(b.step({ kind: 'start', now }));
+  const install = frames(deliver(a, join)).filter((f) => f.kind === 'install');
+  deliver(b, install);
+  return {
+    a,
+    b,
+    frames,
+    deliver,
+    tick: (ms: number) => (now += ms),
+    get now() {
+      return now;
+    },
+  };
+}
+
+describe('GroupMachine', () => {
+  it('installs the same view at the coordinator and the joiner', () => {
+    const { a, b } = pair();
+    expect(a.currentView).toEqual(b.currentView);
+    expect(a.currentView).toMatchObject({ id: 2, members: ['a', 'b'], coordinator: 'a', joined: ['b'] });
+  });
+
+  it('never skips a gap: holds later messages, NAKs the sender, delivers in order after the retransmission', () => {
+    const t = pair();
+    const sent = [1, 2, 3].map((n) =>
+      t.frames(
+        t.a.step({ kind: 'multicast', requestId: n, payload: new Uint8Array([n]), type: undefined, now: t.now }),
+      ),
+    );
+    const data = sent.map((fs) => fs.find((f): f is DataFrame => f.kind === 'data')!);
+    // Frame 2 is lost.
+    const first = t.deliver(t.b, [data[0]!]);
+    const third = t.deliver(t.b, [data[2]!]);
+    expect(first.filter((o) => o.kind === 'deliver')).toHaveLength(1);
+    expect(third.filter((o) => o.kind === 'deliver')).toHaveLength(0);
+    const nak = t.frames(third).find((f) => f.kind === 'nak');
+    expect(nak).toMatchObject({ origin: 'a', ranges: [[2, 2]] });
+    const retransmit = t.frames(t.deliver(t.a, [nak!]));
+    expect(retransmit).toEqual([{ ...data[1]!, retransmit: true }]);
+    const after = t.deliver(t.b, retransmit).flatMap((o) => (o.kind === 'deliver' ? [o.delivery.seq] : []));
+    expect(after).toEqual([2, 3]);
+  });
+
+  it('finds a lost tail from a digest and NAKs it', () => {
+    const t = pair();
+    const data = t.frames(
+      t.a.step({ kind: 'multicast', requestId: 1, payload: new Uint8Array([1]), type: undefined, now: t.now }),
+    );
+    expect(data.some((f) => f.kind === 'data')).toBe(true);
+    // The data frame is lost; a's next digest reveals it.
+    const digest = t
+      .frames(t.a.step({ kind: 'tick', now: t.tick(config.digestIntervalMs) }))
+      .filter((f) => f.kind === 'digest');
+    expect(digest).toHaveLength(1);
+    const nak = t.frames(t.deliver(t.b, digest)).find((f) => f.kind === 'nak');
+    expect(nak).toMatchObject({ origin: 'a', ranges: [[1, 1]] });
+  });
+
+  it('keeps own messages until every member holds them, then releases the window', () => {
+    const small = { ...config, windowMessages: 2 };
+    const a = new GroupMachine('g', 'a', small);
+    const b = new GroupMachine('g', 'b', small);
+    a.step({ kind: 'start', now: 0 });
+    a.step({ kind: 'tick', now: 100 });
+    const join = b.step({ kind: 'start', now: 100 }).flatMap((o) => (o.kind === 'send' ? [o.frame] : []));
+    const install = join
+      .flatMap((f) => a.step({ kind: 'frame', frame: f, now: 100 }))
+      .flatMap((o) => (o.kind === 'send' ? [o.frame] : []));
+    install.forEach((f) => b.step({ kind: 'frame', frame: f, now: 100 }));
+    const outs = [1, 2, 3].flatMap((n) =>
+      a.step({ kind: 'multicast', requestId: n, payload: new Uint8Array([n]), type: undefined, now: 100 }),
+    );
+    expect(outs.filter((o) => o.kind === 'acknowledged').map((o) => (o as { requestId: number }).requestId)).toEqual([
+      1, 2,
+    ]);
+    expect(a.queued).toBe(1);
+    const data = outs.flatMap((o) => (o.kind === 'send' && o.frame.kind === 'data' ? [o.frame] : []));
+    data.forEach((f) => b.step({ kind: 'frame', frame: f, now: 100 }));
+    const digest = b
+      .step({ kind: 'tick', now: 200 })
+      .flatMap((o) => (o.kind === 'send' && o.frame.kind === 'digest' ? [o.frame] : []));
+    const released = digest.flatMap((f) => a.step({ kind: 'frame', frame: f, now: 200 }));
+    expect(released.filter((o) => o.kind === 'acknowledged')).toHaveLength(1);
+    expect(a.queued).toBe(0);
+  });
+});

@@ -1,0 +1,682 @@
+import type {
+  CutFrame,
+  CutOkFrame,
+  DataFrame,
+  DigestFrame,
+  FlushOkFrame,
+  Frame,
+  InstallFrame,
+  NakFrame,
+  ProposeFrame,
+  SeqEntry,
+} from '../wire/frame.js';
+import type { GroupProtocolConfig } from './config.js';
+import { FifoReceiver } from './fifo-receiver.js';
+import { FlushRound } from './flush-round.js';
+import type { Destination, DropReason, GroupInput, GroupOutput, RejectReason } from './messages.js';
+import { SendWindow } from './send-window.js';
+import type { MemberId, View } from './view.js';
+import { isMember } from './view.js';
+
+type Phase = 'idle' | 'joining' | 'member' | 'left';
+
+interface PendingSend {
+  readonly requestId: number;
+  readonly payload: Uint8Array;
+  readonly type: string | undefined;
+}
+
+/** Member side of a flush: sending stopped for `view`; `cut` once the coordinator sent it. */
+interface MemberFlush {
+  readonly view: View;
+  cut: Map<MemberId, number> | undefined;
+  cutReachedAt: number | undefined;
+}
+
+/**
+ * One node's membership in one group, as a pure state machine: `step(input)` returns the
+ * outputs (frames to send, views to install, messages to deliver, multicast acknowledgements).
+ * Time enters only as `now` in the inputs; the machine never reads a clock or does I/O.
+ *
+ * Reliable FIFO per view (DESIGN §5.1): per-sender seqs, NAKed gaps, stability digests that
+ * release the sender window. View changes are coordinator-driven flushes (DESIGN §5.4):
+ * propose → flush-ok (what each member sent and holds) → cut → cut-ok (delivered up to the
+ * cut) → install, so that members of a view deliver the same set of messages in it.
+ * Membership here is the simple form of the walking skeleton: the oldest member coordinates
+ * joins and leaves; failure detection and the hierarchical service come with the membership
+ * issue and drive `propose` through the same flush.
+ */
+export class GroupMachine {
+  private out: GroupOutput[] = [];
+  private lastNow = 0;
+  private phase: Phase = 'idle';
+  private view: View | undefined;
+  private lastInstall: InstallFrame | undefined;
+
+  private requestDeadline = 0;
+  private lastRequestAt = Number.NEGATIVE_INFINITY;
+  private leaving = false;
+
+  private nextSeq = 1;
+  private window: SendWindow;
+  private readonly queue: PendingSend[] = [];
+
+  private receivers = new Map<MemberId, FifoReceiver>();
+  private digests = new Map<MemberId, ReadonlyMap<MemberId, number>>();
+  private lastDigestAt = Number.NEGATIVE_INFINITY;
+  private digestDirty = false;
+  private future: Frame[] = [];
+
+  private flush: MemberFlush | undefined;
+  private round: FlushRound | undefined;
+  private readonly joinRequests = new Set<MemberId>();
+  private readonly leaveRequests = new Set<MemberId>();
+
+  constructor(
+    readonly group: string,
+    readonly self: MemberId,
+    private readonly config: GroupProtocolConfig,
+  ) {
+    this.window = new SendWindow(config.windowMessages, config.windowBytes);
+  }
+
+  get currentView(): View | undefined {
+    return this.view;
+  }
+
+  get isCoordinator(): boolean {
+    return this.phase === 'member' && this.view?.coordinator === this.self;
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  step(input: GroupInput): GroupOutput[] {
+    this.out = [];
+    this.lastNow = input.now;
+    switch (input.kind) {
+      case 'start':
+        this.start(input.now);
+        break;
+      case 'tick':
+        this.tick(input.now);
+        break;
+      case 'frame':
+        this.onFrame(input.frame, input.now);
+        break;
+      case 'multicast':
+        this.onMulticast(input, input.now);
+        break;
+      case 'leave':
+        this.onLeave(input.now);
+        break;
+    }
+    return this.out;
+  }
+
+  private start(now: number): void {
+    if (this.phase !== 'idle') return;
+    this.phase = 'joining';
+    this.out.push({ kind: 'status', status: 'joining' });
+    this.requestDeadline = now + this.config.joinTimeoutMs;
+    this.sendRequest('join', now);
+  }
+
+  private tick(now: number): void {
+    if (this.phase === 'joining') {
+      if (now >= this.requestDeadline) this.formSingleton(now);
+      else if (now - this.lastRequestAt >= this.config.joinRetryMs) this.sendRequest('join', now);
+      return;
+    }
+    if (this.phase !== 'member') return;
+    if (this.leaving && !this.isCoordinator && now - this.lastRequestAt >= this.config.joinRetryMs) {
+      this.sendRequest('leave', now);
+    }
+    for (const [origin, receiver] of this.receivers) {
+      if (receiver.lagging && now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(origin, receiver, now);
+    }
+    const sinceDigest = now - this.lastDigestAt;
+    if (
+      (this.digestDirty && sinceDigest >= this.config.digestIntervalMs) ||
+      sinceDigest >= this.config.idleDigestIntervalMs
+    ) {
+      this.sendDigest(now);
+    }
+    if (this.round !== undefined && now - this.round.lastSentAt >= this.config.flushRetryMs) this.resendRound(now);
+    const flush = this.flush;
+    if (flush?.cutReachedAt !== undefined && now - flush.cutReachedAt >= this.config.flushRetryMs) {
+      flush.cutReachedAt = now;
+      this.sendCutOk(flush, true);
+    }
+  }
+
+  // ---- sending ----------------------------------------------------------------------------
+
+  private onMulticast(req: PendingSend, now: number): void {
+    if (this.phase === 'left') return this.reject(req.requestId, 'left');
+    if (req.payload.length > this.config.maxPayloadBytes) return this.reject(req.requestId, 'too-large');
+    this.queue.push({ requestId: req.requestId, payload: req.payload, type: req.type });
+    this.pump(now);
+  }
+
+  private reject(requestId: number, reason: RejectReason): void {
+    this.out.push({ kind: 'rejected', requestId, reason });
+  }
+
+  /** Sends queued multicasts while the view is open and the window has room. */
+  private pump(now: number): void {
+    const view = this.view;
+    if (this.phase !== 'member' || view === undefined || this.flush !== undefined) return;
+    while (this.queue.length > 0 && this.window.hasRoom(this.queue[0]!.payload.length)) {
+      const req = this.queue.shift()!;
+      const seq = this.nextSeq++;
+      const frame: DataFrame = {
+        kind: 'data',
+        group: this.group,
+        sender: this.self,
+        viewId: view.id,
+        origin: this.self,
+        seq,
+        retransmit: false,
+        type: req.type,
+        payload: req.payload,
+      };
+      this.window.add(frame);
+      this.send({ kind: 'group', channel: 'data' }, frame);
+      this.out.push({ kind: 'sent', requestId: req.requestId, viewId: view.id, seq });
+      // FIFO agreed delivery: the sender delivers its own message at once; peers deliver it in
+      // the same view or, if they never get it, the flush cut makes nobody deliver it.
+      this.deliver(frame);
+      this.out.push({ kind: 'acknowledged', requestId: req.requestId, viewId: view.id, seq });
+      this.digestDirty = true;
+    }
+    if (view.members.length === 1) this.updateStability(now);
+  }
+
+  private deliver(frame: DataFrame): void {
+    this.out.push({
+      kind: 'deliver',
+      delivery: {
+        group: this.group,
+        origin: frame.origin,
+        seq: frame.seq,
+        viewId: frame.viewId,
+        type: frame.type,
+        payload: frame.payload,
+      },
+    });
+  }
+
+  private send(to: Destination, frame: Frame): void {
+    this.out.push({ kind: 'send', to, frame });
+  }
+
+  // ---- receiving --------------------------------------------------------------------------
+
+  private onFrame(frame: Frame, now: number): void {
+    if (this.phase === 'idle' || this.phase === 'left') return this.drop('left', frame, `node is ${this.phase}`);
+    if (frame.sender === this.self) return this.drop('duplicate', frame, 'own frame echoed back');
+    switch (frame.kind) {
+      case 'join':
+        return this.onJoinRequest(frame.sender, now);
+      case 'leave':
+        return this.onLeaveRequest(frame.sender, now);
+      case 'data':
+        return this.onData(frame, now);
+      case 'nak':
+        return this.onNak(frame);
+      case 'digest':
+        return this.onDigest(frame, now);
+      case 'propose':
+        return this.onPropose(frame, now);
+      case 'flush-ok':
+        return this.onFlushOk(frame, now);
+      case 'cut':
+        return this.onCut(frame, now);
+      case 'cut-ok':
+        return this.onCutOk(frame, now);
+      case 'install':
+        return this.onInstall(frame, now);
+    }
+  }
+
+  private drop(reason: DropReason, frame: Frame, detail: string): void {
+    this.out.push({ kind: 'drop', reason, frame, detail });
+  }
+
+  /**
+   * Common admission check for frames that belong to a view: returns the current view when the
+   * frame is from a member of it, buffers frames of a later view, drops the rest.
+   */
+  private admit(frame: Frame): View | undefined {
+    const view = this.view;
+    if (view === undefined) {
+      if (frame.viewId > 0) {
+        // Traffic of an existing group: keep waiting for the coordinator instead of forming a
+        // view of one beside it.
+        this.requestDeadline = Math.max(this.requestDeadline, this.lastNow + this.config.joinTimeoutMs);
+      }
+      if (frame.viewId > 0 && (frame.kind === 'data' || frame.kind === 'digest')) this.bufferFuture(frame);
+      else this.drop('not-member', frame, 'no view installed yet');
+      return undefined;
+    }
+    if (frame.viewId < view.id) return void this.drop('stale-view', frame, `view ${frame.viewId} < current ${view.id}`);
+    if (frame.viewId > view.id) {
+      if (frame.kind === 'data' || frame.kind === 'digest') this.bufferFuture(frame);
+      else this.drop('unexpected', frame, `control frame for view ${frame.viewId} while in view ${view.id}`);
+      return undefined;
+    }
+    if (!isMember(view, frame.sender))
+      return void this.drop('not-member', frame, `${frame.sender} is not in view ${view.id}`);
+    return view;
+  }
+
+  private bufferFuture(frame: Frame): void {
+    if (this.future.length >= this.config.maxFutureFrames) {
+      // Keep the newest views' frames: older ones belong to views this node will never install.
+      const kept = this.future.filter((f) => f.viewId >= frame.viewId);
+      if (kept.length >= this.config.maxFutureFrames)
+        return this.drop('future-overflow', frame, 'future-view buffer full');
+      this.future = kept;
+    }
+    this.future.push(frame);
+  }
+
+  private onData(frame: DataFrame, now: number): void {
+    const view = this.admit(frame);
+    if (view === undefined) return;
+    if (!isMember(view, frame.origin))
+      return this.drop('unknown-origin', frame, `${frame.origin} is not in view ${view.id}`);
+    if (!frame.retransmit && frame.sender !== frame.origin) {
+      return this.drop('forged-origin', frame, `${frame.sender} published data of ${frame.origin}`);
+    }
+    if (frame.origin === this.self) return this.drop('duplicate', frame, 'own message retransmitted back');
+    const receiver = this.receivers.get(frame.origin)!;
+    switch (receiver.accept(frame)) {
+      case 'duplicate':
+        return this.drop('duplicate', frame, `seq ${frame.seq} of ${frame.origin} already held`);
+      case 'outside-window':
+        return this.drop(
+          'seq-outside-window',
+          frame,
+          `seq ${frame.seq} of ${frame.origin} beyond ${receiver.delivered} + window`,
+        );
+      case 'in-order':
+        this.drain(frame.origin, receiver);
+        break;
+      case 'buffered':
+        if (now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(frame.origin, receiver, now);
+        break;
+    }
+    this.digestDirty = true;
+    this.checkCut(now);
+  }
+
+  private drain(origin: MemberId, receiver: FifoReceiver): void {
+    const limit = this.flush?.cut?.get(origin) ?? Number.POSITIVE_INFINITY;
+    for (const frame of receiver.drain(limit)) this.deliver(frame);
+  }
+
+  private nak(origin: MemberId, receiver: FifoReceiver, now: number): void {
+    const view = this.view!;
+    const ranges = receiver.missing();
+    if (ranges.length === 0) return;
+    receiver.lastNakAt = now;
+    const frame: NakFrame = { kind: 'nak', group: this.group, sender: this.self, viewId: view.id, origin, ranges };
+    this.send({ kind: 'node', node: origin }, frame);
+  }
+
+  private onNak(frame: NakFrame): void {
+    const view = this.admit(frame);
+    if (view === undefined) return;
+    if (frame.origin !== this.self) return this.drop('not-holder', frame, `asked for ${frame.origin}'s messages`);
+    let budget = this.config.maxRetransmitPerNak;
+    for (const [from, to] of frame.ranges) {
+      for (let seq = from; seq <= to && budget > 0; seq++, budget--) {
+        const kept = this.window.get(seq);
+        if (kept !== undefined) this.send({ kind: 'node', node: frame.sender }, { ...kept, retransmit: true });
+      }
+    }
+  }
+
+  private onDigest(frame: DigestFrame, now: number): void {
+    const view = this.admit(frame);
+    if (view === undefined) return;
+    const entries = new Map<MemberId, number>();
+    for (const { member, seq } of frame.entries) {
+      if (!isMember(view, member)) continue;
+      entries.set(member, seq);
+      const receiver = this.receivers.get(member);
+      if (receiver === undefined) continue;
+      receiver.learn(seq);
+      if (receiver.lagging && now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(member, receiver, now);
+    }
+    this.digests.set(frame.sender, entries);
+    this.updateStability(now);
+  }
+
+  private holdings(): SeqEntry[] {
+    const view = this.view!;
+    return view.members.map((member) => ({
+      member,
+      seq: member === this.self ? this.nextSeq - 1 : (this.receivers.get(member)?.delivered ?? 0),
+    }));
+  }
+
+  private sendDigest(now: number): void {
+    const view = this.view!;
+    this.lastDigestAt = now;
+    this.digestDirty = false;
+    if (view.members.length === 1) return;
+    const frame: DigestFrame = {
+      kind: 'digest',
+      group: this.group,
+      sender: this.self,
+      viewId: view.id,
+      entries: this.holdings(),
+    };
+    this.send({ kind: 'group', channel: 'ctl' }, frame);
+  }
+
+  /** Own messages held by every member are stable: release them and refill the window. */
+  private updateStability(now: number): void {
+    const view = this.view!;
+    let stable = this.nextSeq - 1;
+    for (const member of view.members) {
+      if (member === this.self) continue;
+      stable = Math.min(stable, this.digests.get(member)?.get(this.self) ?? 0);
+    }
+    if (this.window.release(stable)) this.pump(now);
+  }
+
+  // ---- membership requests (coordinator) ---------------------------------------------------
+
+  private sendRequest(kind: 'join' | 'leave', now: number): void {
+    this.lastRequestAt = now;
+    this.send(
+      { kind: 'group', channel: 'join' },
+      { kind, group: this.group, sender: this.self, viewId: this.view?.id ?? 0 },
+    );
+  }
+
+  private onJoinRequest(joiner: MemberId, now: number): void {
+    if (!this.isCoordinator) return;
+    if (isMember(this.view, joiner)) {
+      // It is in the view but keeps asking: it missed the install.
+      if (this.lastInstall !== undefined && isMember(this.lastInstall.view, joiner)) {
+        this.send({ kind: 'node', node: joiner }, this.lastInstall);
+      }
+      return;
+    }
+    this.joinRequests.add(joiner);
+    this.maybeStartRound(now);
+  }
+
+  private onLeaveRequest(leaver: MemberId, now: number): void {
+    if (!this.isCoordinator || !isMember(this.view, leaver)) return;
+    this.leaveRequests.add(leaver);
+    this.maybeStartRound(now);
+  }
+
+  private onLeave(now: number): void {
+    if (this.phase === 'left') return;
+    if (this.phase !== 'member') return this.finishLeave();
+    this.leaving = true;
+    if (this.isCoordinator) {
+      this.leaveRequests.add(this.self);
+      this.maybeStartRound(now);
+    } else {
+      this.sendRequest('leave', now);
+    }
+  }
+
+  private finishLeave(): void {
+    this.phase = 'left';
+    this.round = undefined;
+    this.flush = undefined;
+    for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
+    this.out.push({ kind: 'status', status: 'left' });
+  }
+
+  // ---- flush: coordinator side ---------------------------------------------------------------
+
+  private maybeStartRound(now: number): void {
+    const view = this.view;
+    if (!this.isCoordinator || view === undefined || this.round !== undefined || this.flush !== undefined) return;
+    const leavers = view.members.filter((m) => this.leaveRequests.has(m));
+    const joiners = [...this.joinRequests].filter((m) => !view.members.includes(m));
+    this.joinRequests.clear();
+    this.leaveRequests.clear();
+    if (leavers.length === 0 && joiners.length === 0) return;
+    const members = view.members.filter((m) => !leavers.includes(m)).concat(joiners);
+    if (members.length === 0) return this.finishLeave();
+    const proposed: View = {
+      group: this.group,
+      id: view.id + 1,
+      members,
+      coordinator: members[0]!,
+      joined: joiners,
+      left: leavers,
+      failed: [],
+    };
+    this.round = new FlushRound(view, proposed, now);
+    const frame: ProposeFrame = {
+      kind: 'propose',
+      group: this.group,
+      sender: this.self,
+      viewId: view.id,
+      view: proposed,
+    };
+    this.send({ kind: 'group', channel: 'ctl' }, frame);
+    this.onPropose(frame, now);
+  }
+
+  private resendRound(now: number): void {
+    const round = this.round!;
+    round.lastSentAt = now;
+    const view = this.view!;
+    const frame: Frame =
+      round.stage === 'collect'
+        ? { kind: 'propose', group: this.group, sender: this.self, viewId: view.id, view: round.proposed }
+        : {
+            kind: 'cut',
+            group: this.group,
+            sender: this.self,
+            viewId: view.id,
+            proposedViewId: round.proposed.id,
+            cut: round.cut,
+          };
+    for (const member of round.waitingFor()) this.send({ kind: 'node', node: member }, frame);
+  }
+
+  private onFlushOk(frame: FlushOkFrame, now: number): void {
+    if (frame.sender !== this.self && this.admit(frame) === undefined) return;
+    const round = this.round;
+    if (round === undefined || round.proposed.id !== frame.proposedViewId) {
+      return this.drop('unexpected', frame, `no flush round for view ${frame.proposedViewId}`);
+    }
+    if (!round.recordFlushOk(frame)) return;
+    const cut: CutFrame = {
+      kind: 'cut',
+      group: this.group,
+      sender: this.self,
+      viewId: round.view.id,
+      proposedViewId: round.proposed.id,
+      cut: round.cut,
+    };
+    round.lastSentAt = now;
+    this.send({ kind: 'group', channel: 'ctl' }, cut);
+    this.onCut(cut, now);
+  }
+
+  private onCutOk(frame: CutOkFrame, now: number): void {
+    const round = this.round;
+    if (round === undefined || round.proposed.id !== frame.proposedViewId) {
+      // A member that missed the install keeps confirming the cut: send it the install again.
+      const last = this.lastInstall;
+      if (last !== undefined && last.view.id === frame.proposedViewId && isMember(last.view, frame.sender)) {
+        this.send({ kind: 'node', node: frame.sender }, last);
+        return;
+      }
+      return this.drop('unexpected', frame, `no flush round for view ${frame.proposedViewId}`);
+    }
+    if (frame.sender !== this.self && this.admit(frame) === undefined) return;
+    if (!round.recordCutOk(frame.sender)) return;
+    const install: InstallFrame = {
+      kind: 'install',
+      group: this.group,
+      sender: this.self,
+      viewId: round.view.id,
+      view: round.proposed,
+    };
+    this.round = undefined;
+    this.lastInstall = install;
+    this.send({ kind: 'group', channel: 'ctl' }, install);
+    this.onInstall(install, now);
+  }
+
+  // ---- flush: member side ------------------------------------------------------------------
+
+  private onPropose(frame: ProposeFrame, now: number): void {
+    const view = frame.sender === this.self ? this.view : this.admit(frame);
+    if (view === undefined) return;
+    if (frame.sender !== view.coordinator)
+      return this.drop('not-coordinator', frame, `${frame.sender} is not the coordinator`);
+    if (frame.view.id <= view.id) return this.drop('stale-view', frame, `proposed view ${frame.view.id} is not newer`);
+    if (this.flush === undefined || this.flush.view.id !== frame.view.id) {
+      this.flush = { view: frame.view, cut: undefined, cutReachedAt: undefined };
+      this.out.push({ kind: 'status', status: 'flushing' });
+    }
+    const ok: FlushOkFrame = {
+      kind: 'flush-ok',
+      group: this.group,
+      sender: this.self,
+      viewId: view.id,
+      proposedViewId: frame.view.id,
+      sent: this.nextSeq - 1,
+      received: this.holdings(),
+    };
+    if (view.coordinator === this.self) this.onFlushOk(ok, now);
+    else this.send({ kind: 'node', node: view.coordinator }, ok);
+  }
+
+  private onCut(frame: CutFrame, now: number): void {
+    const view = frame.sender === this.self ? this.view : this.admit(frame);
+    if (view === undefined) return;
+    if (frame.sender !== view.coordinator)
+      return this.drop('not-coordinator', frame, `${frame.sender} is not the coordinator`);
+    const flush = this.flush;
+    if (flush === undefined || flush.view.id !== frame.proposedViewId) {
+      return this.drop('unexpected', frame, `cut for view ${frame.proposedViewId} without its proposal`);
+    }
+    if (flush.cut !== undefined) {
+      if (flush.cutReachedAt !== undefined) this.sendCutOk(flush, false);
+      return;
+    }
+    flush.cut = new Map(frame.cut.map((e) => [e.member, e.seq]));
+    for (const [origin, receiver] of this.receivers) {
+      receiver.learn(flush.cut.get(origin) ?? 0);
+      this.drain(origin, receiver);
+      if (receiver.lagging) this.nak(origin, receiver, now);
+    }
+    this.checkCut(now);
+  }
+
+  /** Once everything up to the cut is delivered, confirm it to the coordinator. */
+  private checkCut(now: number): void {
+    const flush = this.flush;
+    if (flush?.cut === undefined || flush.cutReachedAt !== undefined) return;
+    for (const [origin, receiver] of this.receivers) {
+      if (receiver.delivered < (flush.cut.get(origin) ?? 0)) return;
+    }
+    flush.cutReachedAt = now;
+    this.sendCutOk(flush, false);
+  }
+
+  private sendCutOk(flush: MemberFlush, retry: boolean): void {
+    const view = this.view!;
+    const frame: CutOkFrame = {
+      kind: 'cut-ok',
+      group: this.group,
+      sender: this.self,
+      viewId: view.id,
+      proposedViewId: flush.view.id,
+    };
+    if (view.coordinator === this.self) {
+      this.onCutOk(frame, flush.cutReachedAt ?? 0);
+      return;
+    }
+    this.send({ kind: 'node', node: view.coordinator }, frame);
+    // On a retry the old coordinator may be gone (it left); the new one can resend the install.
+    if (retry && flush.view.coordinator !== view.coordinator && flush.view.coordinator !== this.self) {
+      this.send({ kind: 'node', node: flush.view.coordinator }, frame);
+    }
+  }
+
+  private onInstall(frame: InstallFrame, now: number): void {
+    const next = frame.view;
+    if (this.phase === 'joining') {
+      if (!isMember(next, this.self)) return this.drop('not-member', frame, 'install of a view without this node');
+      if (frame.viewId !== next.id - 1) return this.drop('unexpected', frame, 'install frame and view ids disagree');
+      this.lastInstall = frame;
+      return this.installView(next, now);
+    }
+    const view = this.view!;
+    if (next.id <= view.id) return this.drop('stale-view', frame, `view ${next.id} is not newer than ${view.id}`);
+    if (frame.sender !== this.self && frame.sender !== view.coordinator && !isMember(next, frame.sender)) {
+      return this.drop('not-coordinator', frame, `${frame.sender} may not install views`);
+    }
+    const flush = this.flush;
+    if (flush === undefined || flush.view.id !== next.id || flush.cutReachedAt === undefined) {
+      return this.drop('unexpected', frame, `install of view ${next.id} before its flush completed here`);
+    }
+    this.lastInstall = frame;
+    if (!isMember(next, this.self)) return this.finishLeave();
+    this.installView(next, now);
+  }
+
+  private formSingleton(now: number): void {
+    this.installView(
+      {
+        group: this.group,
+        id: 1,
+        members: [this.self],
+        coordinator: this.self,
+        joined: [this.self],
+        left: [],
+        failed: [],
+      },
+      now,
+    );
+  }
+
+  private installView(view: View, now: number): void {
+    this.view = view;
+    this.phase = 'member';
+    this.flush = undefined;
+    this.round = undefined;
+    this.nextSeq = 1;
+    this.window = new SendWindow(this.config.windowMessages, this.config.windowBytes);
+    this.receivers = new Map(
+      view.members.filter((m) => m !== this.self).map((m) => [m, new FifoReceiver(this.config.windowMessages)]),
+    );
+    this.digests = new Map();
+    this.digestDirty = true;
+    for (const m of view.members) this.joinRequests.delete(m);
+    this.out.push({ kind: 'install', view });
+    this.out.push({ kind: 'status', status: 'member' });
+    const pending = this.future;
+    this.future = [];
+    for (const frame of pending) {
+      if (frame.viewId === view.id) this.onFrame(frame, now);
+      else if (frame.viewId > view.id) this.future.push(frame);
+    }
+    this.pump(now);
+    if (this.leaving) {
+      if (this.isCoordinator) this.leaveRequests.add(this.self);
+      else this.sendRequest('leave', now);
+    }
+    this.maybeStartRound(now);
+  }
+}

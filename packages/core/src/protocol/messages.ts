@@ -1,0 +1,67 @@
+import type { Frame } from '../wire/frame.js';
+import type { MemberId, View } from './view.js';
+
+/** Where an outbound frame goes: published to the group, or unicast to one node. */
+export type Destination =
+  | { readonly kind: 'group'; readonly channel: 'data' | 'ctl' | 'join' }
+  | { readonly kind: 'node'; readonly node: MemberId };
+
+export type GroupInput =
+  | { readonly kind: 'start'; readonly now: number }
+  | { readonly kind: 'tick'; readonly now: number }
+  | { readonly kind: 'frame'; readonly frame: Frame; readonly now: number }
+  | {
+      readonly kind: 'multicast';
+      readonly requestId: number;
+      readonly payload: Uint8Array;
+      readonly type: string | undefined;
+      readonly now: number;
+    }
+  | { readonly kind: 'leave'; readonly now: number };
+
+/** A delivered multicast, before the user codec decodes its payload. */
+export interface RawDelivery {
+  readonly group: string;
+  readonly origin: MemberId;
+  readonly seq: number;
+  readonly viewId: number;
+  readonly type: string | undefined;
+  readonly payload: Uint8Array;
+}
+
+export const GroupStatus = {
+  joining: 'joining',
+  member: 'member',
+  flushing: 'flushing',
+  blocked: 'blocked',
+  left: 'left',
+} as const;
+export type GroupStatus = (typeof GroupStatus)[keyof typeof GroupStatus];
+
+/** Why an inbound frame was dropped; counted per reason by the runtime. */
+export const DropReason = {
+  notMember: 'not-member',
+  staleView: 'stale-view',
+  futureOverflow: 'future-overflow',
+  unknownOrigin: 'unknown-origin',
+  forgedOrigin: 'forged-origin',
+  duplicate: 'duplicate',
+  outsideWindow: 'seq-outside-window',
+  notCoordinator: 'not-coordinator',
+  unexpected: 'unexpected',
+  notHolder: 'not-holder',
+  left: 'left',
+} as const;
+export type DropReason = (typeof DropReason)[keyof typeof DropReason];
+
+export type RejectReason = 'left' | 'too-large';
+
+export type GroupOutput =
+  | { readonly kind: 'send'; readonly to: Destination; readonly frame: Frame }
+  | { readonly kind: 'install'; readonly view: View }
+  | { readonly kind: 'deliver'; readonly delivery: RawDelivery }
+  | { readonly kind: 'sent'; readonly requestId: number; readonly viewId: number; readonly seq: number }
+  | { readonly kind: 'acknowledged'; readonly requestId: number; readonly viewId: number; readonly seq: number }
+  | { readonly kind: 'rejected'; readonly requestId: number; readonly reason: RejectReason }
+  | { readonly kind: 'status'; readonly status: GroupStatus }
+  | { readonly kind: 'drop'; readonly reason: DropReason; readonly frame: Frame; readonly detail: string };

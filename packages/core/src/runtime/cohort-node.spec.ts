@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { firstValueFrom, toArray } from 'rxjs';
+import { ConfigurationError, GroupClosedError, InvalidNameError, PayloadTooLargeError } from '../errors.js';
+import type { View } from '../protocol/view.js';
+import { InMemoryNetwork } from '../transport/in-memory-transport.js';
+import { encodeFrame } from '../wire/codec.js';
+import { CohortNode } from './cohort-node.js';
+import type { Delivery, Group } from './group.js';
+
+const silent = { debug: () => {}, log: () => {}, warn: () => {}, error: () => {} };
+const fast = { joinTimeoutMs: 200, tickMs: 5, nakIntervalMs: 20, digestIntervalMs: 10, flushRetryMs: 50 };
+const nodes: CohortNode[] = [];
+
+function node(net: InMemoryNetwork, name: string, extra: object = {}): CohortNode {
+  const n = new CohortNode(net.connect(), { namespace: 'test', name, logger: silent, ...fast, ...extra });
+  nodes.push(n);
+  return n;
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+afterEach(async () => {
+  await Promise.allSettled(nodes.splice(0).map((n) => n.close()));
+});
+
+describe('CohortNode over the in-memory transport', () => {
+  it('forms a view of one when nobody answers, then admits joiners in age order', async () => {
+    const net = new InMemoryNetwork();
+    const a = await node(net, 'a').join('g');
+    expect(a.view).toMatchObject({
+      id: 1,
+      members: [expect.stringMatching(/^a-/)],
+      joined: [expect.stringMatching(/^a-/)],
+    });
+    const b = await node(net, 'b').join('g');
+    const c = await node(net, 'c').join('g');
+    await until(() => a.view.id === 3 && b.view.id === 3);
+    for (const g of [a, b, c]) expect(g.view).toEqual(c.view);
+    expect(c.view.members.map((m) => m.split('-')[0])).toEqual(['a', 'b', 'c']);
+    expect(c.view.coordinator).toBe(a.view.members[0]);
+  });
+
+  it('delivers every multicast to every member in per-sender order, each once', async () => {
+    const net = new InMemoryNetwork();
+    const groups: Group<{ n: number }>[] = [];
+    for (const name of ['a', 'b', 'c']) groups.push(await node(net, name).join<{ n: number }>('g'));
+    await until(() => groups.every((g) => g.view.members.length === 3));
+    const got = groups.map(() => [] as Delivery<{ n: number }>[]);
+    groups.forEach((g, i) => g.messages$.subscribe((d) => got[i]!.push(d)));
+    const per = 300;
+    await Promise.all(groups.map((g) => Promise.all(Array.from({ length: per }, (_, n) => g.multicast({ n })))));
+    await until(() => got.every((list) => list.length === per * 3));
+    for (const list of got) {
+      const bySender = new Map<string, number[]>();
+      for (const d of list) bySender.set(d.sender, [...(bySender.get(d.sender) ?? []), d.payload.n]);
+      expect(bySender.size).toBe(3);
+      for (const seqs of bySender.values()) expect(seqs).toEqual(Array.from({ length: per }, (_, n) => n));
+    }
+  });
+
+  it('makes a leave a view change seen by the survivors, and the leaver sees left', async () => {
+    const net = new InMemoryNetwork();
+    const a = await node(net, 'a').join('g');
+    const b = await node(net, 'b').join('g');
+    await until(() => a.view.members.length === 2);
+    const views = firstValueFrom(b.views$.pipe(toArray()));
+    const leaverId = a.view.members[0]!;
+    await a.leave();
+    expect(a.status).toBe('left');
+    await until(() => b.view.id === 3);
+    expect(b.view).toMatchObject({ members: [b.view.coordinator], left: [leaverId], failed: [] });
+    await expect(a.multicast({})).rejects.toBeInstanceOf(GroupClosedError);
+    await b.leave();
+    const seen: View[] = await views;
+    expect(seen.map((v) => v.id)).toEqual([2, 3]);
+  });
+
+  it('lets a coordinator leave: the next-oldest member takes over', async () => {
+    const net = new InMemoryNetwork();
+    const a = await node(net, 'a').join('g');
+    const b = await node(net, 'b').join('g');
+    const c = await node(net, 'c').join('g');
+    await until(() => a.view.id === 3 && b.view.id === 3);
+    await a.leave();
+    await until(() => b.view.id === 4 && c.view.id === 4);
+    expect(c.view.coordinator).toBe(b.view.members[0]);
+    expect(c.view.members).toHaveLength(2);
+    await b.multicast({ after: true });
+  });
+
+  it('counts and ignores forged and malformed traffic', async () => {
+    const net = new InMemoryNetwork();
+    const n = node(net, 'a');
+    const g = await n.join('g');
+    const rogue = net.connect();
+    const delivered: unknown[] = [];
+    g.messages$.subscribe((d) => delivered.push(d));
+    const forged = encodeFrame({
+      kind: 'data',
+      group: 'g',
+      sender: 'mallory',
+      viewId: 1,
+      origin: 'mallory',
+      seq: 1,
+      retransmit: false,
+      type: undefined,
+      payload: new Uint8Array([1]),
+    });
+    rogue.publish('cohort.test.grp.g.data.eve', forged);
+    rogue.publish('cohort.test.grp.g.data.mallory', forged);
+    rogue.publish('cohort.test.grp.g.data.mallory', new Uint8Array([1, 2, 3]));
+    await net.settle();
+    expect(n.stats.get('sender-mismatch')).toBe(1);
+    expect(n.stats.get('not-member')).toBe(1);
+    expect(n.stats.get('malformed:truncated')).toBe(1);
+    expect(delivered).toEqual([]);
+  });
+
+  it('validates names, options and payload sizes with errors that say what to fix', async () => {
+    const net = new InMemoryNetwork(4096);
+    expect(() => new CohortNode(net.connect(), { namespace: 'a.b' })).toThrow(InvalidNameError);
+    expect(() => new CohortNode(net.connect(), { namespace: 'ok', tickMs: 0 })).toThrow(ConfigurationError);
+    expect(() => new CohortNode(net.connect(), { namespace: 'ok', tickMs: 500 })).toThrow(/tickMs/);
+    const n = node(net, 'a');
+    await expect(n.join('bad group')).rejects.toBeInstanceOf(InvalidNameError);
+    await expect(n.join('g', { ordering: 'total' })).rejects.toThrow(/not implemented yet/);
+    const g = await n.join<string>('g');
+    await expect(g.multicast('x'.repeat(5000))).rejects.toBeInstanceOf(PayloadTooLargeError);
+    await expect(n.join('g')).rejects.toThrow(/already joined/);
+  });
+});

@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { AlreadyJoinedError, JoinTimeoutError, NodeClosedError } from '../errors.js';
+import type { PayloadCodec } from '../payload-codec.js';
+import { jsonCodec } from '../payload-codec.js';
+import { GroupMachine } from '../protocol/group-machine.js';
+import type { GroupInput, GroupOutput } from '../protocol/messages.js';
+import type { GroupProtocolConfig } from '../protocol/config.js';
+import { Subjects } from '../subjects.js';
+import type { Transport, TransportMessage, TransportSubscription } from '../transport/transport.js';
+import { decodeFrame, encodeFrame } from '../wire/codec.js';
+import { FrameDecodeError } from '../wire/frame-errors.js';
+import type { Group } from './group.js';
+import type { GroupDriver } from './group-handle.js';
+import { GroupHandle } from './group-handle.js';
+import type { CohortLogger } from './logger.js';
+import { ConsoleLogger } from './logger.js';
+import type { JoinOptions, NodeOptions } from './options.js';
+import { resolveProtocolConfig, validateJoinOptions, validateNodeOptions } from './options.js';
+import { DropCounters } from './stats.js';
+
+interface Membership {
+  readonly machine: GroupMachine;
+  readonly handle: GroupHandle<unknown>;
+  readonly subscription: TransportSubscription;
+  readonly inbox: GroupInput[];
+  busy: boolean;
+}
+
+/** Drop reasons that are part of normal operation; the rest are logged as warnings. */
+const ROUTINE_DROPS = new Set(['duplicate', 'stale-view', 'not-member', 'left', 'unexpected', 'future-overflow']);
+
+/**
+ * A process's presence in a Cohort namespace: drives one protocol machine per joined group over
+ * a Transport, with a real clock. Inbound frames are validated here (subject grammar, decoding,
+ * sender = last subject token) before they reach protocol state; everything dropped is counted
+ * in `stats` and logged.
+ */
+export class CohortNode {
+  readonly id: string;
+  readonly namespace: string;
+  readonly stats = new DropCounters();
+  private readonly subjects: Subjects;
+  private readonly logger: CohortLogger;
+  private readonly config: GroupProtocolConfig & { tickMs: number };
+  private readonly groups = new Map<string, Membership>();
+  private readonly inbox: TransportSubscription;
+  private readonly timer: NodeJS.Timeout;
+  private readonly driver: GroupDriver;
+  private closed = false;
+
+  constructor(
+    private readonly transport: Transport,
+    options: NodeOptions,
+  ) {
+    validateNodeOptions(options);
+    this.config = resolveProtocolConfig(options, transport.maxPayload);
+    this.namespace = options.namespace;
+    this.subjects = new Subjects(options.namespace);
+    this.logger = options.logger ?? new ConsoleLogger();
+    this.id = `${options.name ?? 'node'}-${randomBytes(6).toString('hex')}`;
+    this.driver = {
+      multicast: (group, requestId, payload, type) =>
+        this.dispatch(group, { kind: 'multicast', requestId, payload, type, now: this.now() }),
+      leave: (group) => this.dispatch(group, { kind: 'leave', now: this.now() }),
+      maxPayloadBytes: this.config.maxPayloadBytes,
+    };
+    this.inbox = transport.subscribe(this.subjects.nodeInbox(this.id), (msg) => this.onTransportMessage(msg));
+    this.timer = setInterval(() => this.tick(), this.config.tickMs);
+    this.timer.unref();
+  }
+
+  get maxPayloadBytes(): number {
+    return this.config.maxPayloadBytes;
+  }
+
+  /** Joins a group; resolves with its handle once the first view is installed. */
+  async join<T>(group: string, options: JoinOptions<T> = {}): Promise<Group<T>> {
+    if (this.closed) throw new NodeClosedError({ group, member: this.id });
+    const { ordering, delivery } = validateJoinOptions(group, options as JoinOptions<unknown>);
+    if (this.groups.has(group)) throw new AlreadyJoinedError({ group, member: this.id });
+    const codec = (options.codec ?? jsonCodec<T>()) as PayloadCodec<unknown>;
+    const handle = new GroupHandle<unknown>(group, ordering, delivery, codec, this.driver, (error) =>
+      this.logger.warn(error.message, 'Cohort'),
+    );
+    const machine = new GroupMachine(group, this.id, this.config);
+    const subscription = this.transport.subscribe(this.subjects.groupWildcard(group), (msg) =>
+      this.onTransportMessage(msg),
+    );
+    this.groups.set(group, { machine, handle, subscription, inbox: [], busy: false });
+    this.dispatch(group, { kind: 'start', now: this.now() });
+    const timeoutMs = options.timeoutMs ?? this.config.joinTimeoutMs + 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        handle.firstView(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new JoinTimeoutError(timeoutMs, { group, member: this.id })), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      this.forget(group);
+      handle.close('join failed');
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    return handle as unknown as Group<T>;
+  }
+
+  /** Leaves every group (through view changes), then flushes and closes the transport. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.allSettled([...this.groups.values()].map((m) => m.handle.leave()));
+    this.closed = true;
+    clearInterval(this.timer);
+    this.inbox.unsubscribe();
+    await this.transport.close();
+  }
+
+  private now(): number {
+    return performance.now();
+  }
+
+  private tick(): void {
+    const now = this.now();
+    for (const group of this.groups.keys()) this.dispatch(group, { kind: 'tick', now });
+  }
+
+  /**
+   * Feeds one input to a group's machine and executes its outputs. Inputs that arrive while
+   * outputs are being executed (an application calling multicast() from a delivery callback)
+   * are queued, so the machine's outputs are always executed in the order it produced them.
+   */
+  private dispatch(group: string, input: GroupInput): void {
+    const m = this.groups.get(group);
+    if (m === undefined) return;
+    m.inbox.push(input);
+    if (m.busy) return;
+    m.busy = true;
+    try {
+      for (let next = m.inbox.shift(); next !== undefined; next = m.inbox.shift()) {
+        for (const output of m.machine.step(next)) this.execute(m, output);
+      }
+    } finally {
+      m.busy = false;
+    }
+  }
+
+  private execute(m: Membership, output: GroupOutput): void {
+    switch (output.kind) {
+      case 'send': {
+        const subject =
+          output.to.kind === 'group'
+            ? this.subjects.group(m.machine.group, output.to.channel, this.id)
+            : this.subjects.node(output.to.node, this.id);
+        try {
+          this.transport.publish(subject, encodeFrame(output.frame));
+        } catch (error) {
+          // The protocol retransmits on NAKs and retries its control steps, so a failed publish
+          // (disconnected bus) is a loss it recovers from, not a crash.
+          this.stats.add('publish-failed');
+          this.logger.warn(`publish on ${subject} failed: ${(error as Error).message}`, 'Cohort');
+        }
+        return;
+      }
+      case 'drop':
+        this.countDrop(
+          output.reason,
+          `group ${m.machine.group}: dropped ${output.frame.kind} from ${output.frame.sender}: ${output.detail}`,
+        );
+        return;
+      case 'status':
+        if (output.status === 'left') this.forget(m.machine.group);
+        m.handle.apply(output);
+        return;
+      default:
+        m.handle.apply(output);
+    }
+  }
+
+  private forget(group: string): void {
+    const m = this.groups.get(group);
+    if (m === undefined) return;
+    m.subscription.unsubscribe();
+    this.groups.delete(group);
+  }
+
+  private countDrop(reason: string, detail: string): void {
+    const n = this.stats.add(reason);
+    if (!ROUTINE_DROPS.has(reason)) this.logger.warn(`${detail} (${reason}, ${n} so far)`, 'Cohort');
+    else this.logger.debug?.(`${detail} (${reason})`, 'Cohort');
+  }
+
+  private onTransportMessage(msg: TransportMessage): void {
+    const parsed = this.subjects.parse(msg.subject);
+    if (parsed === undefined) return this.countDrop('bad-subject', `message on unexpected subject ${msg.subject}`);
+    let frame;
+    try {
+      frame = decodeFrame(msg.data, this.transport.maxPayload);
+    } catch (error) {
+      if (!(error instanceof FrameDecodeError)) throw error;
+      return this.countDrop(`malformed:${error.reason}`, `${error.message} on ${msg.subject}`);
+    }
+    if (frame.sender !== parsed.sender) {
+      return this.countDrop('sender-mismatch', `frame from ${frame.sender} published on ${msg.subject}`);
+    }
+    if (parsed.kind === 'group' && frame.group !== parsed.group) {
+      return this.countDrop('group-mismatch', `frame of group ${frame.group} published on ${msg.subject}`);
+    }
+    if (parsed.kind === 'mesh')
+      return this.countDrop('unsupported', `mesh traffic is not handled by this build (${msg.subject})`);
+    if (!this.groups.has(frame.group))
+      return this.countDrop('unknown-group', `frame for group ${frame.group}, which this node has not joined`);
+    this.dispatch(frame.group, { kind: 'frame', frame, now: this.now() });
+  }
+}

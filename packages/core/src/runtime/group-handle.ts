@@ -1,0 +1,169 @@
+import type { Observable } from 'rxjs';
+import { BehaviorSubject, ReplaySubject, Subject, filter } from 'rxjs';
+import type { CohortError } from '../errors.js';
+import { GroupClosedError, PayloadTooLargeError } from '../errors.js';
+import type { PayloadCodec } from '../payload-codec.js';
+import type { GroupOutput, GroupStatus, RawDelivery } from '../protocol/messages.js';
+import type { View } from '../protocol/view.js';
+import type { Delivery, Group, MulticastOptions, MulticastReceipt } from './group.js';
+import type { DeliveryMode, Ordering } from './options.js';
+
+interface Pending {
+  resolve(receipt: MulticastReceipt): void;
+  reject(error: Error): void;
+  readonly size: number;
+}
+
+/** What a handle needs from its node: submit inputs to its protocol machine. */
+export interface GroupDriver {
+  multicast(group: string, requestId: number, payload: Uint8Array, type: string | undefined): void;
+  leave(group: string): void;
+  readonly maxPayloadBytes: number;
+}
+
+/** The application's side of one group: RxJS streams fed by the protocol's outputs. */
+export class GroupHandle<T> implements Group<T> {
+  private readonly viewsSubject = new ReplaySubject<View>(1);
+  private readonly messagesSubject = new Subject<Delivery<T>>();
+  private readonly statusSubject = new BehaviorSubject<GroupStatus>('joining');
+  private readonly errorsSubject = new Subject<Error>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly leaveWaiters: Array<() => void> = [];
+  private currentView: View | undefined;
+  private nextRequestId = 1;
+
+  readonly views$: Observable<View> = this.viewsSubject.asObservable();
+  readonly messages$: Observable<Delivery<T>> = this.messagesSubject.asObservable();
+  readonly status$: Observable<GroupStatus> = this.statusSubject.asObservable();
+  readonly errors$: Observable<Error> = this.errorsSubject.asObservable();
+
+  constructor(
+    readonly name: string,
+    readonly ordering: Ordering,
+    readonly delivery: DeliveryMode,
+    private readonly codec: PayloadCodec<T>,
+    private readonly driver: GroupDriver,
+    private readonly onDecodeError: (error: Error) => void,
+  ) {}
+
+  get view(): View {
+    if (this.currentView === undefined)
+      throw new GroupClosedError({ group: this.name, reason: 'no view installed yet' });
+    return this.currentView;
+  }
+
+  get status(): GroupStatus {
+    return this.statusSubject.value;
+  }
+
+  /** Resolves with the first view; rejects if the group is left before one is installed. */
+  firstView(): Promise<View> {
+    if (this.currentView !== undefined) return Promise.resolve(this.currentView);
+    return new Promise((resolve, reject) => {
+      const sub = this.viewsSubject.subscribe({
+        next: (v) => {
+          queueMicrotask(() => sub.unsubscribe());
+          resolve(v);
+        },
+        complete: () => reject(new GroupClosedError({ group: this.name, reason: 'left before the first view' })),
+      });
+    });
+  }
+
+  stream(type: string): Observable<Delivery<T>> {
+    return this.messages$.pipe(filter((d) => d.type === type));
+  }
+
+  multicast(payload: T, options: MulticastOptions = {}): Promise<MulticastReceipt> {
+    if (this.status === 'left') return Promise.reject(new GroupClosedError({ group: this.name }));
+    const bytes = this.codec.encode(payload);
+    if (bytes.length > this.driver.maxPayloadBytes) {
+      return Promise.reject(new PayloadTooLargeError(bytes.length, this.driver.maxPayloadBytes, { group: this.name }));
+    }
+    const requestId = this.nextRequestId++;
+    return new Promise<MulticastReceipt>((resolve, reject) => {
+      this.pending.set(requestId, { resolve, reject, size: bytes.length });
+      this.driver.multicast(this.name, requestId, bytes, options.type);
+    });
+  }
+
+  leave(): Promise<void> {
+    if (this.status === 'left') return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.leaveWaiters.push(resolve));
+    this.driver.leave(this.name);
+    return done;
+  }
+
+  /** Applies the outputs of the protocol that concern the application. */
+  apply(output: GroupOutput): void {
+    switch (output.kind) {
+      case 'install':
+        this.currentView = output.view;
+        this.viewsSubject.next(output.view);
+        return;
+      case 'deliver':
+        return this.deliver(output.delivery);
+      case 'acknowledged':
+        this.pending.get(output.requestId)?.resolve({ viewId: output.viewId, seq: output.seq });
+        this.pending.delete(output.requestId);
+        return;
+      case 'rejected': {
+        const p = this.pending.get(output.requestId);
+        this.pending.delete(output.requestId);
+        if (p === undefined) return;
+        if (output.reason === 'too-large')
+          p.reject(new PayloadTooLargeError(p.size, this.driver.maxPayloadBytes, { group: this.name }));
+        else
+          p.reject(new GroupClosedError({ group: this.name, viewId: this.currentView?.id, reason: 'left the group' }));
+        return;
+      }
+      case 'status':
+        if (output.status === 'left') return this.close();
+        this.statusSubject.next(output.status);
+        return;
+      default:
+        return;
+    }
+  }
+
+  reportError(error: CohortError): void {
+    this.errorsSubject.next(error);
+  }
+
+  /** Ends every stream; pending multicasts fail. */
+  close(reason = 'left the group'): void {
+    if (this.statusSubject.value === 'left') return;
+    this.statusSubject.next('left');
+    for (const [, p] of this.pending) p.reject(new GroupClosedError({ group: this.name, reason }));
+    this.pending.clear();
+    this.viewsSubject.complete();
+    this.messagesSubject.complete();
+    this.statusSubject.complete();
+    this.errorsSubject.complete();
+    for (const resolve of this.leaveWaiters.splice(0)) resolve();
+  }
+
+  private deliver(raw: RawDelivery): void {
+    let payload: T;
+    try {
+      payload = this.codec.decode(raw.payload);
+    } catch (cause) {
+      const error = new Error(
+        `group ${this.name}: cannot decode the payload of ${raw.origin}#${raw.seq} in view ${raw.viewId}`,
+        { cause },
+      );
+      this.onDecodeError(error);
+      this.errorsSubject.next(error);
+      return;
+    }
+    const delivery: Delivery<T> = {
+      group: this.name,
+      payload,
+      sender: raw.origin,
+      viewId: raw.viewId,
+      seq: raw.seq,
+      ...(raw.type === undefined ? {} : { type: raw.type }),
+    };
+    this.messagesSubject.next(delivery);
+  }
+}

@@ -1,0 +1,134 @@
+import { ConfigurationError } from '../errors.js';
+import { validateName } from '../names.js';
+import type { PayloadCodec } from '../payload-codec.js';
+import type { GroupProtocolConfig } from '../protocol/config.js';
+import { DEFAULT_GROUP_PROTOCOL_CONFIG } from '../protocol/config.js';
+import type { CohortLogger } from './logger.js';
+
+export const Ordering = { fifo: 'fifo', causal: 'causal', total: 'total' } as const;
+export type Ordering = (typeof Ordering)[keyof typeof Ordering];
+export const DeliveryMode = { agreed: 'agreed', safe: 'safe' } as const;
+export type DeliveryMode = (typeof DeliveryMode)[keyof typeof DeliveryMode];
+
+/** Timing and window options shared by every group of a node. */
+export interface ProtocolOptions {
+  /** No answer to a join within this long: form a view of one. Default 1000. */
+  joinTimeoutMs?: number;
+  /** Resend a gap's NAK after this long. Default 100. */
+  nakIntervalMs?: number;
+  /** Stability digest period while traffic flows. Default 50. */
+  digestIntervalMs?: number;
+  /** Resend a flush step after this long. Default 250. */
+  flushRetryMs?: number;
+  /** Unstable own messages in flight per group before multicast() waits. Default 4096. */
+  windowMessages?: number;
+  /** Unstable own payload bytes in flight per group before multicast() waits. Default 16 MiB. */
+  windowBytes?: number;
+  /** Protocol clock resolution. Default 20. */
+  tickMs?: number;
+}
+
+export interface NodeOptions extends ProtocolOptions {
+  /** Isolates deployments on one NATS account: one subject token. */
+  namespace: string;
+  /** Human-readable node name; the node id is `<name>-<random>`. One subject token. */
+  name?: string;
+  logger?: CohortLogger;
+}
+
+export interface JoinOptions<T> {
+  ordering?: Ordering;
+  delivery?: DeliveryMode;
+  codec?: PayloadCodec<T>;
+  /** Wait at most this long for the first view. Default joinTimeoutMs + 10 s. */
+  timeoutMs?: number;
+}
+
+const FRAME_OVERHEAD = 1024;
+
+function positiveInt(option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new ConfigurationError(option, `must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Validates node options; every error names the option and what to change. */
+export function resolveProtocolConfig(
+  options: ProtocolOptions,
+  maxPayload: number,
+): GroupProtocolConfig & { tickMs: number } {
+  const d = DEFAULT_GROUP_PROTOCOL_CONFIG;
+  const tickMs = positiveInt('tickMs', options.tickMs, 20);
+  const nakIntervalMs = positiveInt('nakIntervalMs', options.nakIntervalMs, d.nakIntervalMs);
+  const digestIntervalMs = positiveInt('digestIntervalMs', options.digestIntervalMs, d.digestIntervalMs);
+  const joinTimeoutMs = positiveInt('joinTimeoutMs', options.joinTimeoutMs, d.joinTimeoutMs);
+  const flushRetryMs = positiveInt('flushRetryMs', options.flushRetryMs, d.flushRetryMs);
+  const windowMessages = positiveInt('windowMessages', options.windowMessages, d.windowMessages);
+  const windowBytes = positiveInt('windowBytes', options.windowBytes, d.windowBytes);
+  if (maxPayload <= FRAME_OVERHEAD * 2) {
+    throw new ConfigurationError(
+      'maxPayload',
+      `the bus allows only ${maxPayload} bytes per message; Cohort needs more than ${FRAME_OVERHEAD * 2}`,
+    );
+  }
+  if (tickMs > Math.min(nakIntervalMs, digestIntervalMs)) {
+    throw new ConfigurationError(
+      'tickMs',
+      `${tickMs} is coarser than nakIntervalMs/digestIntervalMs; lower tickMs or raise those`,
+    );
+  }
+  if (joinTimeoutMs < 4 * tickMs) {
+    throw new ConfigurationError(
+      'joinTimeoutMs',
+      `${joinTimeoutMs} ms is too short for tickMs ${tickMs}; use at least ${4 * tickMs}`,
+    );
+  }
+  return {
+    ...d,
+    tickMs,
+    nakIntervalMs,
+    digestIntervalMs,
+    joinTimeoutMs,
+    joinRetryMs: Math.max(tickMs, Math.floor(joinTimeoutMs / 5)),
+    flushRetryMs,
+    windowMessages,
+    windowBytes,
+    maxPayloadBytes: maxPayload - FRAME_OVERHEAD,
+    maxFutureFrames: Math.max(d.maxFutureFrames, windowMessages * 2),
+  };
+}
+
+export function validateNodeOptions(options: NodeOptions): void {
+  if (options === null || typeof options !== 'object') throw new ConfigurationError('options', 'must be an object');
+  validateName('namespace', options.namespace);
+  if (options.name !== undefined) validateName('node name', options.name);
+}
+
+/** Orderings and delivery modes this build implements; the rest fail at join with a clear error. */
+export function validateJoinOptions(
+  group: string,
+  options: JoinOptions<unknown>,
+): { ordering: Ordering; delivery: DeliveryMode } {
+  validateName('group name', group);
+  const ordering = options.ordering ?? 'fifo';
+  const delivery = options.delivery ?? 'agreed';
+  if (!Object.hasOwn(Ordering, ordering)) {
+    throw new ConfigurationError('ordering', `${JSON.stringify(ordering)} is not one of fifo, causal, total`);
+  }
+  if (!Object.hasOwn(DeliveryMode, delivery)) {
+    throw new ConfigurationError('delivery', `${JSON.stringify(delivery)} is not one of agreed, safe`);
+  }
+  if (ordering !== 'fifo') {
+    throw new ConfigurationError('ordering', `'${ordering}' order is not implemented yet in this build; use 'fifo'`);
+  }
+  if (delivery !== 'agreed') {
+    throw new ConfigurationError(
+      'delivery',
+      `'${delivery}' delivery is not implemented yet in this build; use 'agreed'`,
+    );
+  }
+  if (options.timeoutMs !== undefined) positiveInt('timeoutMs', options.timeoutMs, 1);
+  return { ordering, delivery };
+}

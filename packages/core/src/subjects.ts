@@ -1,0 +1,69 @@
+import { isValidName, validateName } from './names.js';
+
+/**
+ * Subjects of DESIGN §6. Every subject ends with the publishing node's id so that per-user
+ * publish permissions on the server can make identity server-enforced.
+ */
+export const GroupChannel = { data: 'data', order: 'order', ctl: 'ctl', join: 'join' } as const;
+export type GroupChannel = (typeof GroupChannel)[keyof typeof GroupChannel];
+
+export const MeshChannel = { hb: 'hb', join: 'join', ctl: 'ctl', beacon: 'beacon', dir: 'dir' } as const;
+export type MeshChannel = (typeof MeshChannel)[keyof typeof MeshChannel];
+
+export type ParsedSubject =
+  | { readonly kind: 'group'; readonly group: string; readonly channel: GroupChannel; readonly sender: string }
+  | { readonly kind: 'node'; readonly dest: string; readonly sender: string }
+  | { readonly kind: 'mesh'; readonly channel: MeshChannel; readonly sender: string };
+
+export class Subjects {
+  readonly prefix: string;
+
+  constructor(readonly namespace: string) {
+    validateName('namespace', namespace);
+    this.prefix = `cohort.${namespace}`;
+  }
+
+  group(group: string, channel: GroupChannel, sender: string): string {
+    return `${this.prefix}.grp.${group}.${channel}.${sender}`;
+  }
+
+  /** Everything published in one group, by anyone. */
+  groupWildcard(group: string): string {
+    return `${this.prefix}.grp.${group}.*.*`;
+  }
+
+  node(dest: string, sender: string): string {
+    return `${this.prefix}.node.${dest}.${sender}`;
+  }
+
+  /** Everything unicast to one node. */
+  nodeInbox(dest: string): string {
+    return `${this.prefix}.node.${dest}.*`;
+  }
+
+  mesh(channel: MeshChannel, sender: string): string {
+    return `${this.prefix}.mesh.${channel}.${sender}`;
+  }
+
+  /** Returns undefined for a subject outside this namespace's grammar. */
+  parse(subject: string): ParsedSubject | undefined {
+    if (!subject.startsWith(`${this.prefix}.`)) return undefined;
+    const tokens = subject.slice(this.prefix.length + 1).split('.');
+    if (!tokens.every(isValidName)) return undefined;
+    const [scope, a, b, c] = tokens;
+    if (scope === 'grp' && tokens.length === 4 && isGroupChannel(b)) {
+      return { kind: 'group', group: a!, channel: b, sender: c! };
+    }
+    if (scope === 'node' && tokens.length === 3) return { kind: 'node', dest: a!, sender: b! };
+    if (scope === 'mesh' && tokens.length === 3 && isMeshChannel(a)) return { kind: 'mesh', channel: a, sender: b! };
+    return undefined;
+  }
+}
+
+function isGroupChannel(token: string | undefined): token is GroupChannel {
+  return token !== undefined && Object.hasOwn(GroupChannel, token);
+}
+
+function isMeshChannel(token: string | undefined): token is MeshChannel {
+  return token !== undefined && Object.hasOwn(MeshChannel, token);
+}

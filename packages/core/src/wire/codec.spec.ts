@@ -1,0 +1,174 @@
+import { describe, expect, it } from '@jest/globals';
+import { decodeFrame, encodeFrame } from './codec.js';
+import type { Frame } from './frame.js';
+import { FrameDecodeError } from './frame-errors.js';
+
+const h = { group: 'ledger', sender: 'node-a1', viewId: 7 };
+const view = {
+  group: 'ledger',
+  id: 8,
+  members: ['node-a1', 'node-b2'],
+  coordinator: 'node-a1',
+  joined: ['node-b2'],
+  left: [],
+  failed: [],
+};
+
+const samples: Frame[] = [
+  {
+    kind: 'data',
+    ...h,
+    origin: 'node-a1',
+    seq: 1,
+    retransmit: false,
+    type: undefined,
+    payload: new Uint8Array([1, 2, 3]),
+  },
+  {
+    kind: 'data',
+    ...h,
+    origin: 'node-b2',
+    seq: 4_000_000_000,
+    retransmit: true,
+    type: 'transfer',
+    payload: new Uint8Array(0),
+  },
+  {
+    kind: 'nak',
+    ...h,
+    origin: 'node-b2',
+    ranges: [
+      [1, 3],
+      [9, 9],
+    ],
+  },
+  {
+    kind: 'digest',
+    ...h,
+    entries: [
+      { member: 'node-a1', seq: 10 },
+      { member: 'node-b2', seq: 0 },
+    ],
+  },
+  { kind: 'join', ...h, viewId: 0 },
+  { kind: 'leave', ...h },
+  { kind: 'propose', ...h, view },
+  { kind: 'flush-ok', ...h, proposedViewId: 8, sent: 12, received: [{ member: 'node-b2', seq: 3 }] },
+  { kind: 'cut', ...h, proposedViewId: 8, cut: [{ member: 'node-a1', seq: 12 }] },
+  { kind: 'cut-ok', ...h, proposedViewId: 8 },
+  { kind: 'install', ...h, view },
+];
+
+function reason(bytes: Uint8Array, max?: number): string {
+  try {
+    decodeFrame(bytes, max);
+  } catch (error) {
+    expect(error).toBeInstanceOf(FrameDecodeError);
+    return (error as FrameDecodeError).reason;
+  }
+  throw new Error('decodeFrame accepted a malformed frame');
+}
+
+describe('frame codec', () => {
+  it.each(samples.map((f) => [f.kind, f] as const))('round-trips %s', (_kind, frame) => {
+    expect(decodeFrame(encodeFrame(frame))).toEqual(frame);
+  });
+
+  it('rejects every truncation of every frame kind', () => {
+    for (const frame of samples) {
+      const bytes = encodeFrame(frame);
+      for (let len = 0; len < bytes.length; len++) {
+        expect(['truncated', 'bad-length', 'invalid-field']).toContain(reason(bytes.subarray(0, len)));
+      }
+    }
+  });
+
+  it('rejects a wrong magic byte, version, unknown kind and unknown flags', () => {
+    const bytes = encodeFrame(samples[0]!);
+    const patched = (i: number, v: number) => {
+      const b = bytes.slice();
+      b[i] = v;
+      return b;
+    };
+    expect(reason(patched(0, 0x7b))).toBe('bad-magic');
+    expect(reason(patched(1, 2))).toBe('unsupported-version');
+    expect(reason(patched(2, 200))).toBe('unknown-kind');
+    expect(reason(patched(3, 0x80))).toBe('invalid-field');
+  });
+
+  it('rejects flags on kinds that have none', () => {
+    const b = encodeFrame(samples[4]!).slice();
+    b[3] = 1;
+    expect(reason(b)).toBe('invalid-field');
+  });
+
+  it('rejects trailing bytes', () => {
+    const bytes = encodeFrame(samples[5]!);
+    const longer = new Uint8Array(bytes.length + 1);
+    longer.set(bytes);
+    expect(reason(longer)).toBe('trailing-bytes');
+  });
+
+  it('rejects oversized frames before parsing them', () => {
+    const frame: Frame = {
+      kind: 'data',
+      ...h,
+      origin: 'node-a1',
+      seq: 1,
+      retransmit: false,
+      type: undefined,
+      payload: new Uint8Array(2048),
+    };
+    expect(reason(encodeFrame(frame), 1024)).toBe('oversized');
+  });
+
+  it('rejects a payload length that claims more than the frame holds', () => {
+    const bytes = encodeFrame(samples[0]!).slice();
+    const view = new DataView(bytes.buffer);
+    view.setUint32(bytes.length - 3 - 4, 1_000_000);
+    expect(reason(bytes)).toBe('bad-length');
+  });
+
+  it('rejects invalid names, zero seqs, empty and inverted NAK ranges, bad views', () => {
+    const bad: Frame[] = [
+      { ...(samples[0] as Extract<Frame, { kind: 'data' }>), origin: 'a.b' },
+      { ...(samples[0] as Extract<Frame, { kind: 'data' }>), sender: 'x y' },
+      { ...(samples[0] as Extract<Frame, { kind: 'data' }>), seq: 0 },
+      { kind: 'nak', ...h, origin: 'node-b2', ranges: [] },
+      { kind: 'nak', ...h, origin: 'node-b2', ranges: [[5, 2]] },
+      { kind: 'install', ...h, view: { ...view, members: [] } },
+      { kind: 'install', ...h, view: { ...view, coordinator: 'node-zz' } },
+      { kind: 'install', ...h, view: { ...view, members: ['node-a1', 'node-a1'] } },
+      {
+        kind: 'digest',
+        ...h,
+        entries: [
+          { member: 'node-a1', seq: 1 },
+          { member: 'node-a1', seq: 2 },
+        ],
+      },
+    ];
+    for (const frame of bad) expect(reason(encodeFrame(frame))).toBe('invalid-field');
+  });
+
+  it('rejects invalid UTF-8 in names', () => {
+    const bytes = encodeFrame(samples[5]!).slice();
+    // First byte of the group name, after the 8-byte fixed header and its length byte.
+    bytes[9] = 0xff;
+    expect(reason(bytes)).toBe('invalid-field');
+  });
+
+  it('never throws anything but FrameDecodeError on random bytes', () => {
+    let state = 42;
+    const rand = () => ((state = (state * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+    for (let i = 0; i < 5000; i++) {
+      const base = encodeFrame(samples[i % samples.length]!).slice();
+      for (let k = 0; k < 1 + (i % 4); k++) base[rand() % base.length] = rand();
+      try {
+        decodeFrame(base);
+      } catch (error) {
+        expect(error).toBeInstanceOf(FrameDecodeError);
+      }
+    }
+  });
+});

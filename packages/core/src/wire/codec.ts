@@ -1,0 +1,233 @@
+import { isValidName } from '../names.js';
+import type { View } from '../protocol/view.js';
+import { ByteReader, ByteWriter } from './bytes.js';
+import { FrameDecodeError } from './frame-errors.js';
+import type { Frame, FrameKind, SeqEntry, SeqRange } from './frame.js';
+import { FIXED_HEADER_BYTES, FrameKindCode, WIRE_MAGIC, WIRE_VERSION } from './frame.js';
+
+/**
+ * Versioned binary envelope:
+ *   u8 magic | u8 version | u8 kind | u8 flags | u32 viewId | str8 group | str8 sender | body
+ * All integers big-endian. Bodies are per kind; see encodeBody / decodeBody.
+ */
+
+/** NATS' default max_payload; the runtime lowers it to the server's actual limit. */
+export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+const MAX_LIST = 65535;
+const FLAG_RETRANSMIT = 0x01;
+const FLAG_TYPED = 0x02;
+const KNOWN_FLAGS = FLAG_RETRANSMIT | FLAG_TYPED;
+
+const kindByCode = new Map<number, FrameKind>(Object.entries(FrameKindCode).map(([k, c]) => [c, k as FrameKind]));
+
+export function encodeFrame(frame: Frame): Uint8Array {
+  const w = new ByteWriter(frame.kind === 'data' ? frame.payload.length + 64 : 128);
+  let flags = 0;
+  if (frame.kind === 'data') {
+    if (frame.retransmit) flags |= FLAG_RETRANSMIT;
+    if (frame.type !== undefined) flags |= FLAG_TYPED;
+  }
+  w.u8(WIRE_MAGIC).u8(WIRE_VERSION).u8(FrameKindCode[frame.kind]).u8(flags).u32(frame.viewId);
+  w.str8(frame.group).str8(frame.sender);
+  encodeBody(w, frame);
+  return w.finish();
+}
+
+function encodeBody(w: ByteWriter, frame: Frame): void {
+  switch (frame.kind) {
+    case 'data':
+      w.str8(frame.origin).u32(frame.seq);
+      if (frame.type !== undefined) w.str8(frame.type);
+      w.bytes32(frame.payload);
+      return;
+    case 'nak':
+      w.str8(frame.origin).u16(listLength(frame.ranges.length));
+      for (const [from, to] of frame.ranges) w.u32(from).u32(to);
+      return;
+    case 'digest':
+      writeEntries(w, frame.entries);
+      return;
+    case 'join':
+    case 'leave':
+      return;
+    case 'propose':
+      writeView(w, frame.view);
+      return;
+    case 'flush-ok':
+      w.u32(frame.proposedViewId).u32(frame.sent);
+      writeEntries(w, frame.received);
+      return;
+    case 'cut':
+      w.u32(frame.proposedViewId);
+      writeEntries(w, frame.cut);
+      return;
+    case 'cut-ok':
+      w.u32(frame.proposedViewId);
+      return;
+    case 'install':
+      writeView(w, frame.view);
+      return;
+  }
+}
+
+function listLength(n: number): number {
+  if (n > MAX_LIST) throw new RangeError(`a list of ${n} items does not fit in one frame (limit ${MAX_LIST})`);
+  return n;
+}
+
+function writeEntries(w: ByteWriter, entries: readonly SeqEntry[]): void {
+  w.u16(listLength(entries.length));
+  for (const e of entries) w.str8(e.member).u32(e.seq);
+}
+
+function writeNames(w: ByteWriter, names: readonly string[]): void {
+  w.u16(listLength(names.length));
+  for (const n of names) w.str8(n);
+}
+
+function writeView(w: ByteWriter, view: View): void {
+  w.u32(view.id).str8(view.coordinator);
+  writeNames(w, view.members);
+  writeNames(w, view.joined);
+  writeNames(w, view.left);
+  writeNames(w, view.failed);
+}
+
+/**
+ * Decodes and validates a frame. Throws FrameDecodeError on every malformed input: truncated,
+ * oversized, wrong magic or version, unknown kind or flags, bad lengths, invalid names or
+ * values, trailing bytes. Never returns a partially valid frame.
+ */
+export function decodeFrame(bytes: Uint8Array, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): Frame {
+  if (bytes.length > maxFrameBytes) {
+    throw new FrameDecodeError('oversized', `frame of ${bytes.length} bytes exceeds the ${maxFrameBytes}-byte limit`);
+  }
+  if (bytes.length < FIXED_HEADER_BYTES) {
+    throw new FrameDecodeError(
+      'truncated',
+      `frame of ${bytes.length} bytes is shorter than the ${FIXED_HEADER_BYTES}-byte header`,
+    );
+  }
+  const r = new ByteReader(bytes);
+  const magic = r.u8('magic');
+  if (magic !== WIRE_MAGIC)
+    throw new FrameDecodeError('bad-magic', `first byte 0x${magic.toString(16)} is not a Cohort frame`);
+  const version = r.u8('version');
+  if (version !== WIRE_VERSION) {
+    throw new FrameDecodeError('unsupported-version', `wire version ${version} (this build speaks ${WIRE_VERSION})`);
+  }
+  const code = r.u8('kind');
+  const kind = kindByCode.get(code);
+  if (kind === undefined) throw new FrameDecodeError('unknown-kind', `kind code ${code}`);
+  const flags = r.u8('flags');
+  if ((flags & ~KNOWN_FLAGS) !== 0 || (kind !== 'data' && flags !== 0)) {
+    throw new FrameDecodeError('invalid-field', `flags 0x${flags.toString(16)} are not valid for ${kind}`);
+  }
+  const viewId = r.u32('viewId');
+  const group = name(r, 'group');
+  const sender = name(r, 'sender');
+  const header = { group, sender, viewId };
+  const frame = decodeBody(r, kind, flags, header);
+  if (r.remaining !== 0) throw new FrameDecodeError('trailing-bytes', `${r.remaining} bytes after the ${kind} body`);
+  return frame;
+}
+
+interface Header {
+  readonly group: string;
+  readonly sender: string;
+  readonly viewId: number;
+}
+
+function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): Frame {
+  switch (kind) {
+    case 'data': {
+      const origin = name(r, 'origin');
+      const seq = positive(r.u32('seq'), 'seq');
+      const type = flags & FLAG_TYPED ? r.str8('type') : undefined;
+      const payload = r.bytes32('payload');
+      return { kind, ...h, origin, seq, retransmit: (flags & FLAG_RETRANSMIT) !== 0, type, payload };
+    }
+    case 'nak': {
+      const origin = name(r, 'origin');
+      const count = r.u16('range count');
+      if (count === 0) throw new FrameDecodeError('invalid-field', 'nak without ranges');
+      const ranges: SeqRange[] = [];
+      for (let i = 0; i < count; i++) {
+        const from = positive(r.u32('range from'), 'range from');
+        const to = r.u32('range to');
+        if (to < from) throw new FrameDecodeError('invalid-field', `nak range ${from}..${to} is empty`);
+        ranges.push([from, to]);
+      }
+      return { kind, ...h, origin, ranges };
+    }
+    case 'digest':
+      return { kind, ...h, entries: entries(r, 'digest') };
+    case 'join':
+    case 'leave':
+      return { kind, ...h };
+    case 'propose':
+      return { kind, ...h, view: view(r, h.group) };
+    case 'flush-ok': {
+      const proposedViewId = positive(r.u32('proposedViewId'), 'proposedViewId');
+      const sent = r.u32('sent');
+      return { kind, ...h, proposedViewId, sent, received: entries(r, 'received') };
+    }
+    case 'cut': {
+      const proposedViewId = positive(r.u32('proposedViewId'), 'proposedViewId');
+      return { kind, ...h, proposedViewId, cut: entries(r, 'cut') };
+    }
+    case 'cut-ok':
+      return { kind, ...h, proposedViewId: positive(r.u32('proposedViewId'), 'proposedViewId') };
+    case 'install':
+      return { kind, ...h, view: view(r, h.group) };
+  }
+}
+
+function name(r: ByteReader, field: string): string {
+  const s = r.str8(field);
+  if (!isValidName(s)) throw new FrameDecodeError('invalid-field', `${field} ${JSON.stringify(s)} is not a valid name`);
+  return s;
+}
+
+function positive(n: number, field: string): number {
+  if (n === 0) throw new FrameDecodeError('invalid-field', `${field} must be at least 1`);
+  return n;
+}
+
+function names(r: ByteReader, field: string): string[] {
+  const count = r.u16(`${field} count`);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(name(r, field));
+  if (new Set(out).size !== out.length) throw new FrameDecodeError('invalid-field', `${field} lists a member twice`);
+  return out;
+}
+
+function entries(r: ByteReader, field: string): SeqEntry[] {
+  const count = r.u16(`${field} count`);
+  const out: SeqEntry[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const member = name(r, `${field} member`);
+    if (seen.has(member)) throw new FrameDecodeError('invalid-field', `${field} lists ${member} twice`);
+    seen.add(member);
+    out.push({ member, seq: r.u32(`${field} seq`) });
+  }
+  return out;
+}
+
+function view(r: ByteReader, group: string): View {
+  const id = positive(r.u32('view id'), 'view id');
+  const coordinator = name(r, 'coordinator');
+  const members = names(r, 'members');
+  if (members.length === 0) throw new FrameDecodeError('invalid-field', 'view without members');
+  if (!members.includes(coordinator)) throw new FrameDecodeError('invalid-field', 'view coordinator is not a member');
+  return {
+    group,
+    id,
+    coordinator,
+    members,
+    joined: names(r, 'joined'),
+    left: names(r, 'left'),
+    failed: names(r, 'failed'),
+  };
+}

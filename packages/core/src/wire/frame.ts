@@ -1,0 +1,117 @@
+import type { View } from '../protocol/view.js';
+
+/** Wire format version; a frame with any other version is dropped. */
+export const WIRE_VERSION = 1;
+/** First byte of every frame, so that foreign traffic on our subjects is rejected cheaply. */
+export const WIRE_MAGIC = 0xc7;
+
+/** Numeric kind codes on the wire. Never reuse a code. */
+export const FrameKindCode = {
+  data: 1,
+  nak: 2,
+  digest: 3,
+  join: 4,
+  leave: 5,
+  propose: 6,
+  'flush-ok': 7,
+  cut: 8,
+  'cut-ok': 9,
+  install: 10,
+} as const;
+export type FrameKind = keyof typeof FrameKindCode;
+
+/** Inclusive range of sequence numbers. */
+export type SeqRange = readonly [from: number, to: number];
+
+/** A member and a sequence number: "member holds origin's messages up to seq", or "member sent up to seq". */
+export interface SeqEntry {
+  readonly member: string;
+  readonly seq: number;
+}
+
+interface FrameHeader {
+  readonly group: string;
+  /** The node that published this frame; must equal the last token of the subject. */
+  readonly sender: string;
+  /** The sender's view of the group when it published; 0 for a node that is not a member yet. */
+  readonly viewId: number;
+}
+
+/** An application multicast (or a retransmission of one, possibly by another holder). */
+export interface DataFrame extends FrameHeader {
+  readonly kind: 'data';
+  readonly origin: string;
+  readonly seq: number;
+  readonly retransmit: boolean;
+  readonly type: string | undefined;
+  readonly payload: Uint8Array;
+}
+
+/** "I lack these seqs of origin in viewId": sent to a holder, which retransmits them. */
+export interface NakFrame extends FrameHeader {
+  readonly kind: 'nak';
+  readonly origin: string;
+  readonly ranges: readonly SeqRange[];
+}
+
+/** Stability digest: per origin, the highest seq the sender holds contiguously. */
+export interface DigestFrame extends FrameHeader {
+  readonly kind: 'digest';
+  readonly entries: readonly SeqEntry[];
+}
+
+export interface JoinFrame extends FrameHeader {
+  readonly kind: 'join';
+}
+
+export interface LeaveFrame extends FrameHeader {
+  readonly kind: 'leave';
+}
+
+/** The coordinator proposes the next view; members stop sending and answer with flush-ok. */
+export interface ProposeFrame extends FrameHeader {
+  readonly kind: 'propose';
+  readonly view: View;
+}
+
+/** A member's answer to a proposal: what it sent and what it holds in the current view. */
+export interface FlushOkFrame extends FrameHeader {
+  readonly kind: 'flush-ok';
+  readonly proposedViewId: number;
+  readonly sent: number;
+  readonly received: readonly SeqEntry[];
+}
+
+/** The coordinator's cut: per origin, the last seq of the current view that every member must deliver. */
+export interface CutFrame extends FrameHeader {
+  readonly kind: 'cut';
+  readonly proposedViewId: number;
+  readonly cut: readonly SeqEntry[];
+}
+
+/** "I delivered exactly up to the cut": the member can install the proposed view. */
+export interface CutOkFrame extends FrameHeader {
+  readonly kind: 'cut-ok';
+  readonly proposedViewId: number;
+}
+
+/** Install the view: every member of the previous view has delivered up to the cut. */
+export interface InstallFrame extends FrameHeader {
+  readonly kind: 'install';
+  readonly view: View;
+}
+
+export type Frame =
+  | DataFrame
+  | NakFrame
+  | DigestFrame
+  | JoinFrame
+  | LeaveFrame
+  | ProposeFrame
+  | FlushOkFrame
+  | CutFrame
+  | CutOkFrame
+  | InstallFrame;
+
+/** Bytes of the fixed header before the variable-length names. */
+export const FIXED_HEADER_BYTES = 8;

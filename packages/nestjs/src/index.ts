@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+export { CohortModule } from './cohort.module.js';
+export { COHORT_MODULE_OPTIONS } from './cohort.module-definition.js';
+export { CohortRegistry } from './cohort.registry.js';
+export { CohortExplorer } from './cohort.explorer.js';
+export { CohortOrchestrator } from './cohort.orchestrator.js';
+export { GroupRef } from './group-ref.js';
+export { GroupMember } from './decorators/group-member.decorator.js';
+export { OnMessage } from './decorators/on-message.decorator.js';
+export { OnView } from './decorators/on-view.decorator.js';
+export { InjectGroup } from './decorators/inject-group.decorator.js';
+export { COHORT_NODE, getGroupToken } from './constants.js';
+export type { CohortModuleOptions, DeliveryContext, GroupMemberOptions } from './interfaces.js';
+export type { Group, View, Delivery, MulticastReceipt } from '@cohort/nats';

@@ -15,7 +15,12 @@ export default tseslint.config(
   prettier,
   {
     files: ['**/*.ts'],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+    // Nest resolves constructor dependencies from decorator metadata, which needs value imports:
+    // these parser options make consistent-type-imports leave decorated classes alone.
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly' },
+      parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true },
+    },
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

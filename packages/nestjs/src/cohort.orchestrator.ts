@@ -31,6 +31,8 @@ export class CohortOrchestrator implements OnApplicationBootstrap, BeforeApplica
 
   private async join(entry: RegisteredGroup): Promise<void> {
     const group = await this.node.join<unknown>(entry.name, {
+      // Subscribe before the join starts: the first view and every delivery reach the handlers.
+      attach: (handle) => this.route(entry, handle),
       ...(entry.options.ordering === undefined ? {} : { ordering: entry.options.ordering }),
       ...(entry.options.delivery === undefined ? {} : { delivery: entry.options.delivery }),
       ...(entry.options.codec === undefined ? {} : { codec: entry.options.codec }),
@@ -39,8 +41,7 @@ export class CohortOrchestrator implements OnApplicationBootstrap, BeforeApplica
     this.logger.log(
       `joined group ${entry.name} as ${this.node.id} in view ${group.view.id} (${group.view.members.length} members)`,
     );
-    this.route(entry, group);
-    this.registry.ref(entry.name).bind(group);
+    this.registry.ref(entry.name).bind(group, () => this.idle.get(entry.name) ?? Promise.resolve());
   }
 
   /** Views and deliveries go through one queue per group so handlers see them in order, one at a time. */

@@ -11,6 +11,7 @@ import { ReplaySubject, filter, firstValueFrom, switchMap, take } from 'rxjs';
 export class GroupRef<T> implements Group<T> {
   private readonly bound = new ReplaySubject<Group<T>>(1);
   private target: Group<T> | undefined;
+  private handled: () => Promise<void> = () => Promise.resolve();
 
   readonly views$: Observable<View> = this.bound.pipe(switchMap((g) => g.views$));
   readonly messages$: Observable<Delivery<T>> = this.bound.pipe(switchMap((g) => g.messages$));
@@ -19,8 +20,10 @@ export class GroupRef<T> implements Group<T> {
 
   constructor(readonly name: string) {}
 
-  bind(group: Group<T>): void {
+  /** `handled` resolves once the handlers ran for everything delivered so far. */
+  bind(group: Group<T>, handled?: () => Promise<void>): void {
     this.target = group;
+    if (handled !== undefined) this.handled = handled;
     this.bound.next(group);
     this.bound.complete();
   }
@@ -59,10 +62,16 @@ export class GroupRef<T> implements Group<T> {
     return this.messages$.pipe(filter((d) => d.type === type));
   }
 
-  /** Before the join completes, waits for it. */
+  /**
+   * Resolves once the message is delivered locally and this process's `@OnMessage` handlers
+   * have run for it (so state they maintain already reflects it). Before the join completes,
+   * waits for it.
+   */
   async multicast(payload: T, options?: MulticastOptions): Promise<MulticastReceipt> {
     const group = this.target ?? (await firstValueFrom(this.bound.pipe(take(1))));
-    return group.multicast(payload, options);
+    const receipt = await group.multicast(payload, options);
+    await this.handled();
+    return receipt;
   }
 
   async leave(): Promise<void> {

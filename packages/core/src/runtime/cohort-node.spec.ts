@@ -64,6 +64,28 @@ describe('CohortNode over the in-memory transport', () => {
     }
   });
 
+  it('holds deliveries for the first messages$ subscriber, and attach() subscribes before the first view', async () => {
+    const net = new InMemoryNetwork();
+    const a = await node(net, 'a').join<number>('g');
+    const attached: number[] = [];
+    const viewsAtAttach: number[] = [];
+    const b = await node(net, 'b').join<number>('g', {
+      attach: (g) => {
+        g.views$.subscribe((v) => viewsAtAttach.push(v.id));
+        g.messages$.subscribe((d) => attached.push(d.payload));
+      },
+    });
+    const c = await node(net, 'c').join<number>('g');
+    await until(() => a.view.id === 3 && b.view.id === 3);
+    for (let n = 1; n <= 3; n++) await a.multicast(n);
+    await until(() => attached.length === 3);
+    const late: number[] = [];
+    c.messages$.subscribe((d) => late.push(d.payload));
+    expect(late).toEqual([1, 2, 3]);
+    expect(attached).toEqual([1, 2, 3]);
+    expect(viewsAtAttach).toEqual([2, 3]);
+  });
+
   it('makes a leave a view change seen by the survivors, and the leaver sees left', async () => {
     const net = new InMemoryNetwork();
     const a = await node(net, 'a').join('g');

@@ -80,9 +80,16 @@ export class CohortNode {
     const { ordering, delivery } = validateJoinOptions(group, options as JoinOptions<unknown>);
     if (this.groups.has(group)) throw new AlreadyJoinedError({ group, member: this.id });
     const codec = (options.codec ?? jsonCodec<T>()) as PayloadCodec<unknown>;
-    const handle = new GroupHandle<unknown>(group, ordering, delivery, codec, this.driver, (error) =>
-      this.logger.warn(error.message, 'Cohort'),
+    const handle = new GroupHandle<unknown>(
+      group,
+      ordering,
+      delivery,
+      codec,
+      this.driver,
+      (error) => this.logger.warn(error.message, 'Cohort'),
+      options.backlogLimit,
     );
+    options.attach?.(handle as unknown as Group<T>);
     const machine = new GroupMachine(group, this.id, this.config);
     const subscription = this.transport.subscribe(this.subjects.groupWildcard(group), (msg) =>
       this.onTransportMessage(msg),

@@ -1,5 +1,4 @@
-import type { Observable } from 'rxjs';
-import { BehaviorSubject, ReplaySubject, Subject, filter } from 'rxjs';
+import { BehaviorSubject, Observable, ReplaySubject, Subject, filter } from 'rxjs';
 import type { CohortError } from '../errors.js';
 import { GroupClosedError, PayloadTooLargeError } from '../errors.js';
 import type { PayloadCodec } from '../payload-codec.js';
@@ -25,6 +24,8 @@ export interface GroupDriver {
 export class GroupHandle<T> implements Group<T> {
   private readonly viewsSubject = new ReplaySubject<View>(1);
   private readonly messagesSubject = new Subject<Delivery<T>>();
+  /** Deliveries made before anyone subscribed to messages$, for its first subscriber. */
+  private backlog: Delivery<T>[] | undefined = [];
   private readonly statusSubject = new BehaviorSubject<GroupStatus>('joining');
   private readonly errorsSubject = new Subject<Error>();
   private readonly pending = new Map<number, Pending>();
@@ -33,7 +34,12 @@ export class GroupHandle<T> implements Group<T> {
   private nextRequestId = 1;
 
   readonly views$: Observable<View> = this.viewsSubject.asObservable();
-  readonly messages$: Observable<Delivery<T>> = this.messagesSubject.asObservable();
+  readonly messages$: Observable<Delivery<T>> = new Observable<Delivery<T>>((subscriber) => {
+    const held = this.backlog;
+    this.backlog = undefined;
+    for (const d of held ?? []) subscriber.next(d);
+    return this.messagesSubject.subscribe(subscriber);
+  });
   readonly status$: Observable<GroupStatus> = this.statusSubject.asObservable();
   readonly errors$: Observable<Error> = this.errorsSubject.asObservable();
 
@@ -44,6 +50,7 @@ export class GroupHandle<T> implements Group<T> {
     private readonly codec: PayloadCodec<T>,
     private readonly driver: GroupDriver,
     private readonly onDecodeError: (error: Error) => void,
+    private readonly backlogLimit = 100_000,
   ) {}
 
   get view(): View {
@@ -164,6 +171,18 @@ export class GroupHandle<T> implements Group<T> {
       seq: raw.seq,
       ...(raw.type === undefined ? {} : { type: raw.type }),
     };
+    if (this.backlog !== undefined) {
+      if (this.backlog.length >= this.backlogLimit) {
+        const error = new Error(
+          `group ${this.name}: nobody subscribed to messages$ and ${this.backlogLimit} deliveries are held; dropping the oldest (subscribe, or pass attach to join())`,
+        );
+        this.onDecodeError(error);
+        this.errorsSubject.next(error);
+        this.backlog.shift();
+      }
+      this.backlog.push(delivery);
+      return;
+    }
     this.messagesSubject.next(delivery);
   }
 }

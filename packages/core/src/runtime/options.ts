@@ -1,3 +1,4 @@
+import type { Group } from './group.js';
 import { ConfigurationError } from '../errors.js';
 import { validateName } from '../names.js';
 import type { PayloadCodec } from '../payload-codec.js';
@@ -42,6 +43,14 @@ export interface JoinOptions<T> {
   codec?: PayloadCodec<T>;
   /** Wait at most this long for the first view. Default joinTimeoutMs + 10 s. */
   timeoutMs?: number;
+  /**
+   * Called with the handle before the join starts, so that subscriptions made here see the
+   * first view and every delivery. (Without it, `messages$` holds deliveries for its first
+   * subscriber, up to `backlogLimit`.)
+   */
+  attach?: (group: Group<T>) => void;
+  /** Deliveries held for the first `messages$` subscriber. Default 100,000. */
+  backlogLimit?: number;
 }
 
 const FRAME_OVERHEAD = 1024;

@@ -6,6 +6,7 @@ import type {
   FlushOkFrame,
   Frame,
   InstallFrame,
+  InstallOkFrame,
   NakFrame,
   ProposeFrame,
   SeqEntry,
@@ -20,10 +21,25 @@ import { isMember } from './view.js';
 
 type Phase = 'idle' | 'joining' | 'member' | 'left';
 
+/** Install resends a leaving coordinator attempts before it gives up and leaves. */
+const HANDOFF_RETRIES = 20;
+
 interface PendingSend {
   readonly requestId: number;
   readonly payload: Uint8Array;
   readonly type: string | undefined;
+}
+
+/**
+ * A coordinator that installed a view without itself (it is leaving) stays until every member of
+ * that view confirmed the install, resending it meanwhile; otherwise a member that missed the one
+ * broadcast would wait forever for a coordinator that is gone.
+ */
+interface Handoff {
+  readonly install: InstallFrame;
+  readonly waiting: Set<MemberId>;
+  lastSentAt: number;
+  readonly deadline: number;
 }
 
 /** Member side of a flush: sending stopped for `view`; `cut` once the coordinator sent it. */
@@ -69,6 +85,7 @@ export class GroupMachine {
 
   private flush: MemberFlush | undefined;
   private round: FlushRound | undefined;
+  private handoff: Handoff | undefined;
   private readonly joinRequests = new Set<MemberId>();
   private readonly leaveRequests = new Set<MemberId>();
 
@@ -125,10 +142,15 @@ export class GroupMachine {
 
   private tick(now: number): void {
     if (this.phase === 'joining') {
-      if (now >= this.requestDeadline) this.formSingleton(now);
-      else if (now - this.lastRequestAt >= this.config.joinRetryMs) this.sendRequest('join', now);
+      if (now >= this.requestDeadline) {
+        if (this.leaving) this.finishLeave();
+        else this.formSingleton(now);
+      } else if (!this.leaving && now - this.lastRequestAt >= this.config.joinRetryMs) {
+        this.sendRequest('join', now);
+      }
       return;
     }
+    if (this.handoff !== undefined) return this.tickHandoff(this.handoff, now);
     if (this.phase !== 'member') return;
     if (this.leaving && !this.isCoordinator && now - this.lastRequestAt >= this.config.joinRetryMs) {
       this.sendRequest('leave', now);
@@ -217,6 +239,7 @@ export class GroupMachine {
   private onFrame(frame: Frame, now: number): void {
     if (this.phase === 'idle' || this.phase === 'left') return this.drop('left', frame, `node is ${this.phase}`);
     if (frame.sender === this.self) return this.drop('duplicate', frame, 'own frame echoed back');
+    if (this.handoff !== undefined) return this.onHandoffFrame(this.handoff, frame);
     switch (frame.kind) {
       case 'join':
         return this.onJoinRequest(frame.sender, now);
@@ -238,6 +261,8 @@ export class GroupMachine {
         return this.onCutOk(frame, now);
       case 'install':
         return this.onInstall(frame, now);
+      case 'install-ok':
+        return this.drop('unexpected', frame, 'install-ok without a handoff');
     }
   }
 
@@ -252,7 +277,7 @@ export class GroupMachine {
   private admit(frame: Frame): View | undefined {
     const view = this.view;
     if (view === undefined) {
-      if (frame.viewId > 0) {
+      if (frame.viewId > 0 && !this.leaving) {
         // Traffic of an existing group: keep waiting for the coordinator instead of forming a
         // view of one beside it.
         this.requestDeadline = Math.max(this.requestDeadline, this.lastNow + this.config.joinTimeoutMs);
@@ -420,9 +445,15 @@ export class GroupMachine {
   }
 
   private onLeave(now: number): void {
-    if (this.phase === 'left') return;
-    if (this.phase !== 'member') return this.finishLeave();
+    if (this.phase === 'left' || this.leaving) return;
+    if (this.phase === 'idle') return this.finishLeave();
     this.leaving = true;
+    if (this.phase === 'joining') {
+      // The coordinator may already hold this node's join request: wait (without asking again)
+      // for the install it may send, and leave through a view change if it comes.
+      this.requestDeadline = Math.max(this.requestDeadline, now + this.config.joinTimeoutMs);
+      return;
+    }
     if (this.isCoordinator) {
       this.leaveRequests.add(this.self);
       this.maybeStartRound(now);
@@ -435,6 +466,7 @@ export class GroupMachine {
     this.phase = 'left';
     this.round = undefined;
     this.flush = undefined;
+    this.handoff = undefined;
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
     this.out.push({ kind: 'status', status: 'left' });
   }
@@ -515,7 +547,9 @@ export class GroupMachine {
     if (round === undefined || round.proposed.id !== frame.proposedViewId) {
       // A member that missed the install keeps confirming the cut: send it the install again.
       const last = this.lastInstall;
-      if (last !== undefined && last.view.id === frame.proposedViewId && isMember(last.view, frame.sender)) {
+      const tookPart =
+        last !== undefined && (isMember(last.view, frame.sender) || last.view.left.includes(frame.sender));
+      if (last !== undefined && last.view.id === frame.proposedViewId && tookPart) {
         this.send({ kind: 'node', node: frame.sender }, last);
         return;
       }
@@ -620,10 +654,14 @@ export class GroupMachine {
       if (!isMember(next, this.self)) return this.drop('not-member', frame, 'install of a view without this node');
       if (frame.viewId !== next.id - 1) return this.drop('unexpected', frame, 'install frame and view ids disagree');
       this.lastInstall = frame;
-      return this.installView(next, now);
+      this.installView(next, now);
+      return this.confirmInstall(frame);
     }
     const view = this.view!;
-    if (next.id <= view.id) return this.drop('stale-view', frame, `view ${next.id} is not newer than ${view.id}`);
+    if (next.id <= view.id) {
+      if (next.id === view.id) return this.confirmInstall(frame);
+      return this.drop('stale-view', frame, `view ${next.id} is not newer than ${view.id}`);
+    }
     if (frame.sender !== this.self && frame.sender !== view.coordinator && !isMember(next, frame.sender)) {
       return this.drop('not-coordinator', frame, `${frame.sender} may not install views`);
     }
@@ -632,8 +670,52 @@ export class GroupMachine {
       return this.drop('unexpected', frame, `install of view ${next.id} before its flush completed here`);
     }
     this.lastInstall = frame;
-    if (!isMember(next, this.self)) return this.finishLeave();
+    if (!isMember(next, this.self)) {
+      if (frame.sender === this.self && next.members.length > 0) return this.beginHandoff(frame, now);
+      return this.finishLeave();
+    }
     this.installView(next, now);
+    this.confirmInstall(frame);
+  }
+
+  /** Tells a leaving coordinator that its install arrived (and again, if it resends it). */
+  private confirmInstall(frame: InstallFrame): void {
+    if (frame.sender === this.self || isMember(frame.view, frame.sender)) return;
+    const ok: InstallOkFrame = { kind: 'install-ok', group: this.group, sender: this.self, viewId: frame.view.id };
+    this.send({ kind: 'node', node: frame.sender }, ok);
+  }
+
+  private beginHandoff(install: InstallFrame, now: number): void {
+    for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
+    this.round = undefined;
+    this.flush = undefined;
+    this.handoff = {
+      install,
+      waiting: new Set(install.view.members),
+      lastSentAt: now,
+      deadline: now + HANDOFF_RETRIES * this.config.flushRetryMs,
+    };
+  }
+
+  private tickHandoff(handoff: Handoff, now: number): void {
+    // Bounded: a member that crashed would never confirm (failure detection is not built yet).
+    if (handoff.waiting.size === 0 || now >= handoff.deadline) return this.finishLeave();
+    if (now - handoff.lastSentAt < this.config.flushRetryMs) return;
+    handoff.lastSentAt = now;
+    for (const member of handoff.waiting) this.send({ kind: 'node', node: member }, handoff.install);
+  }
+
+  private onHandoffFrame(handoff: Handoff, frame: Frame): void {
+    if (frame.kind === 'install-ok' && frame.viewId === handoff.install.view.id) {
+      handoff.waiting.delete(frame.sender);
+      if (handoff.waiting.size === 0) this.finishLeave();
+      return;
+    }
+    if (frame.kind === 'cut-ok' && frame.proposedViewId === handoff.install.view.id) {
+      this.send({ kind: 'node', node: frame.sender }, handoff.install);
+      return;
+    }
+    this.drop('left', frame, 'leaving: handing the group over');
   }
 
   private formSingleton(now: number): void {

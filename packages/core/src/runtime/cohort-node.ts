@@ -106,8 +106,9 @@ export class CohortNode {
         }),
       ]);
     } catch (error) {
-      this.forget(group);
-      handle.close('join failed');
+      // The coordinator may have admitted this node already: leave through the protocol (the
+      // membership ends when it reports 'left'), rather than vanish as a ghost member.
+      this.dispatch(group, { kind: 'leave', now: this.now() });
       throw error;
     } finally {
       clearTimeout(timer);

@@ -57,6 +57,7 @@ const samples: Frame[] = [
   { kind: 'cut', ...h, proposedViewId: 8, cut: [{ member: 'node-a1', seq: 12 }] },
   { kind: 'cut-ok', ...h, proposedViewId: 8 },
   { kind: 'install', ...h, view },
+  { kind: 'install-ok', ...h },
 ];
 
 function reason(bytes: Uint8Array, max?: number): string {

@@ -49,6 +49,7 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
       return;
     case 'join':
     case 'leave':
+    case 'install-ok':
       return;
     case 'propose':
       writeView(w, frame.view);
@@ -164,6 +165,7 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
       return { kind, ...h, entries: entries(r, 'digest') };
     case 'join':
     case 'leave':
+    case 'install-ok':
       return { kind, ...h };
     case 'propose':
       return { kind, ...h, view: view(r, h.group) };

@@ -17,6 +17,7 @@ export const FrameKindCode = {
   cut: 8,
   'cut-ok': 9,
   install: 10,
+  'install-ok': 11,
 } as const;
 export type FrameKind = keyof typeof FrameKindCode;
 
@@ -101,6 +102,11 @@ export interface InstallFrame extends FrameHeader {
   readonly view: View;
 }
 
+/** A member of a view installed by a leaving coordinator confirms it; viewId is the new view. */
+export interface InstallOkFrame extends FrameHeader {
+  readonly kind: 'install-ok';
+}
+
 export type Frame =
   | DataFrame
   | NakFrame
@@ -111,7 +117,8 @@ export type Frame =
   | FlushOkFrame
   | CutFrame
   | CutOkFrame
-  | InstallFrame;
+  | InstallFrame
+  | InstallOkFrame;
 
 /** Bytes of the fixed header before the variable-length names. */
 export const FIXED_HEADER_BYTES = 8;

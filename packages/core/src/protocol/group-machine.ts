@@ -9,13 +9,12 @@ import type {
   InstallOkFrame,
   NakFrame,
   ProposeFrame,
-  SeqEntry,
 } from '../wire/frame.js';
 import type { GroupProtocolConfig } from './config.js';
-import { FifoReceiver } from './fifo-receiver.js';
 import { FlushRound } from './flush-round.js';
 import type { Destination, DropReason, GroupInput, GroupOutput, RejectReason } from './messages.js';
-import { SendWindow } from './send-window.js';
+import type { OutgoingMulticast } from './view-channel.js';
+import { ViewChannel } from './view-channel.js';
 import type { MemberId, View } from './view.js';
 import { isMember } from './view.js';
 
@@ -23,12 +22,6 @@ type Phase = 'idle' | 'joining' | 'member' | 'left';
 
 /** Install resends a leaving coordinator attempts before it gives up and leaves. */
 const HANDOFF_RETRIES = 20;
-
-interface PendingSend {
-  readonly requestId: number;
-  readonly payload: Uint8Array;
-  readonly type: string | undefined;
-}
 
 /**
  * A coordinator that installed a view without itself (it is leaving) stays until every member of
@@ -73,14 +66,8 @@ export class GroupMachine {
   private lastRequestAt = Number.NEGATIVE_INFINITY;
   private leaving = false;
 
-  private nextSeq = 1;
-  private window: SendWindow;
-  private readonly queue: PendingSend[] = [];
-
-  private receivers = new Map<MemberId, FifoReceiver>();
-  private digests = new Map<MemberId, ReadonlyMap<MemberId, number>>();
-  private lastDigestAt = Number.NEGATIVE_INFINITY;
-  private digestDirty = false;
+  private readonly queue: OutgoingMulticast[] = [];
+  private channel: ViewChannel | undefined;
   private future: Frame[] = [];
 
   private flush: MemberFlush | undefined;
@@ -93,9 +80,7 @@ export class GroupMachine {
     readonly group: string,
     readonly self: MemberId,
     private readonly config: GroupProtocolConfig,
-  ) {
-    this.window = new SendWindow(config.windowMessages, config.windowBytes);
-  }
+  ) {}
 
   get currentView(): View | undefined {
     return this.view;
@@ -123,7 +108,7 @@ export class GroupMachine {
         this.onFrame(input.frame, input.now);
         break;
       case 'multicast':
-        this.onMulticast(input, input.now);
+        this.onMulticast(input);
         break;
       case 'leave':
         this.onLeave(input.now);
@@ -155,16 +140,7 @@ export class GroupMachine {
     if (this.leaving && !this.isCoordinator && now - this.lastRequestAt >= this.config.joinRetryMs) {
       this.sendRequest('leave', now);
     }
-    for (const [origin, receiver] of this.receivers) {
-      if (receiver.lagging && now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(origin, receiver, now);
-    }
-    const sinceDigest = now - this.lastDigestAt;
-    if (
-      (this.digestDirty && sinceDigest >= this.config.digestIntervalMs) ||
-      sinceDigest >= this.config.idleDigestIntervalMs
-    ) {
-      this.sendDigest(now);
-    }
+    this.channel?.tick(now);
     if (this.round !== undefined && now - this.round.lastSentAt >= this.config.flushRetryMs) this.resendRound(now);
     const flush = this.flush;
     if (flush?.cutReachedAt !== undefined && now - flush.cutReachedAt >= this.config.flushRetryMs) {
@@ -175,11 +151,11 @@ export class GroupMachine {
 
   // ---- sending ----------------------------------------------------------------------------
 
-  private onMulticast(req: PendingSend, now: number): void {
+  private onMulticast(req: OutgoingMulticast): void {
     if (this.phase === 'left') return this.reject(req.requestId, 'left');
     if (req.payload.length > this.config.maxPayloadBytes) return this.reject(req.requestId, 'too-large');
     this.queue.push({ requestId: req.requestId, payload: req.payload, type: req.type });
-    this.pump(now);
+    this.pump();
   }
 
   private reject(requestId: number, reason: RejectReason): void {
@@ -187,47 +163,13 @@ export class GroupMachine {
   }
 
   /** Sends queued multicasts while the view is open and the window has room. */
-  private pump(now: number): void {
-    const view = this.view;
-    if (this.phase !== 'member' || view === undefined || this.flush !== undefined) return;
-    while (this.queue.length > 0 && this.window.hasRoom(this.queue[0]!.payload.length)) {
-      const req = this.queue.shift()!;
-      const seq = this.nextSeq++;
-      const frame: DataFrame = {
-        kind: 'data',
-        group: this.group,
-        sender: this.self,
-        viewId: view.id,
-        origin: this.self,
-        seq,
-        retransmit: false,
-        type: req.type,
-        payload: req.payload,
-      };
-      this.window.add(frame);
-      this.send({ kind: 'group', channel: 'data' }, frame);
-      this.out.push({ kind: 'sent', requestId: req.requestId, viewId: view.id, seq });
-      // FIFO agreed delivery: the sender delivers its own message at once; peers deliver it in
-      // the same view or, if they never get it, the flush cut makes nobody deliver it.
-      this.deliver(frame);
-      this.out.push({ kind: 'acknowledged', requestId: req.requestId, viewId: view.id, seq });
-      this.digestDirty = true;
-    }
-    if (view.members.length === 1) this.updateStability(now);
-  }
-
-  private deliver(frame: DataFrame): void {
-    this.out.push({
-      kind: 'deliver',
-      delivery: {
-        group: this.group,
-        origin: frame.origin,
-        seq: frame.seq,
-        viewId: frame.viewId,
-        type: frame.type,
-        payload: frame.payload,
-      },
-    });
+  private pump(): void {
+    const channel = this.channel;
+    if (this.phase !== 'member' || channel === undefined || this.flush !== undefined) return;
+    do {
+      while (this.queue.length > 0 && channel.hasRoom(this.queue[0]!.payload.length)) channel.send(this.queue.shift()!);
+      // Alone in the view, own messages are stable as soon as they are sent.
+    } while (this.queue.length > 0 && channel.view.members.length === 1 && channel.stabilize());
   }
 
   private send(to: Destination, frame: Frame): void {
@@ -309,110 +251,19 @@ export class GroupMachine {
   }
 
   private onData(frame: DataFrame, now: number): void {
-    const view = this.admit(frame);
-    if (view === undefined) return;
-    if (!isMember(view, frame.origin))
-      return this.drop('unknown-origin', frame, `${frame.origin} is not in view ${view.id}`);
-    if (!frame.retransmit && frame.sender !== frame.origin) {
-      return this.drop('forged-origin', frame, `${frame.sender} published data of ${frame.origin}`);
-    }
-    if (frame.origin === this.self) return this.drop('duplicate', frame, 'own message retransmitted back');
-    const receiver = this.receivers.get(frame.origin)!;
-    switch (receiver.accept(frame)) {
-      case 'duplicate':
-        return this.drop('duplicate', frame, `seq ${frame.seq} of ${frame.origin} already held`);
-      case 'outside-window':
-        return this.drop(
-          'seq-outside-window',
-          frame,
-          `seq ${frame.seq} of ${frame.origin} beyond ${receiver.delivered} + window`,
-        );
-      case 'in-order':
-        this.drain(frame.origin, receiver);
-        break;
-      case 'buffered':
-        if (now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(frame.origin, receiver, now);
-        break;
-    }
-    this.digestDirty = true;
+    if (this.admit(frame) === undefined) return;
+    this.channel!.onData(frame, now);
     this.checkCut(now);
   }
 
-  private drain(origin: MemberId, receiver: FifoReceiver): void {
-    const limit = this.flush?.cut?.get(origin) ?? Number.POSITIVE_INFINITY;
-    for (const frame of receiver.drain(limit)) this.deliver(frame);
-  }
-
-  private nak(origin: MemberId, receiver: FifoReceiver, now: number): void {
-    const view = this.view!;
-    const ranges = receiver.missing();
-    if (ranges.length === 0) return;
-    receiver.lastNakAt = now;
-    const frame: NakFrame = { kind: 'nak', group: this.group, sender: this.self, viewId: view.id, origin, ranges };
-    this.send({ kind: 'node', node: origin }, frame);
-  }
-
   private onNak(frame: NakFrame): void {
-    const view = this.admit(frame);
-    if (view === undefined) return;
-    if (frame.origin !== this.self) return this.drop('not-holder', frame, `asked for ${frame.origin}'s messages`);
-    let budget = this.config.maxRetransmitPerNak;
-    for (const [from, to] of frame.ranges) {
-      for (let seq = from; seq <= to && budget > 0; seq++, budget--) {
-        const kept = this.window.get(seq);
-        if (kept !== undefined) this.send({ kind: 'node', node: frame.sender }, { ...kept, retransmit: true });
-      }
-    }
+    if (this.admit(frame) === undefined) return;
+    this.channel!.onNak(frame);
   }
 
   private onDigest(frame: DigestFrame, now: number): void {
-    const view = this.admit(frame);
-    if (view === undefined) return;
-    const entries = new Map<MemberId, number>();
-    for (const { member, seq } of frame.entries) {
-      if (!isMember(view, member)) continue;
-      entries.set(member, seq);
-      const receiver = this.receivers.get(member);
-      if (receiver === undefined) continue;
-      receiver.learn(seq);
-      if (receiver.lagging && now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(member, receiver, now);
-    }
-    this.digests.set(frame.sender, entries);
-    this.updateStability(now);
-  }
-
-  private holdings(): SeqEntry[] {
-    const view = this.view!;
-    return view.members.map((member) => ({
-      member,
-      seq: member === this.self ? this.nextSeq - 1 : (this.receivers.get(member)?.delivered ?? 0),
-    }));
-  }
-
-  private sendDigest(now: number): void {
-    const view = this.view!;
-    this.lastDigestAt = now;
-    this.digestDirty = false;
-    if (view.members.length === 1) return;
-    const frame: DigestFrame = {
-      kind: 'digest',
-      group: this.group,
-      sender: this.self,
-      viewId: view.id,
-      entries: this.holdings(),
-    };
-    this.send({ kind: 'group', channel: 'ctl' }, frame);
-  }
-
-  /** Own messages held by every member are stable: release them and refill the window. */
-  private updateStability(now: number): void {
-    const view = this.view!;
-    let stable = this.nextSeq - 1;
-    for (const member of view.members) {
-      if (member === this.self) continue;
-      stable = Math.min(stable, this.digests.get(member)?.get(this.self) ?? 0);
-    }
-    if (this.window.release(stable)) this.pump(now);
+    if (this.admit(frame) === undefined) return;
+    if (this.channel!.onDigest(frame, now)) this.pump();
   }
 
   // ---- membership requests (coordinator) ---------------------------------------------------
@@ -588,8 +439,8 @@ export class GroupMachine {
       sender: this.self,
       viewId: view.id,
       proposedViewId: frame.view.id,
-      sent: this.nextSeq - 1,
-      received: this.holdings(),
+      sent: this.channel!.sent,
+      received: this.channel!.holdings(),
     };
     if (view.coordinator === this.self) this.onFlushOk(ok, now);
     else this.send({ kind: 'node', node: view.coordinator }, ok);
@@ -609,21 +460,14 @@ export class GroupMachine {
       return;
     }
     flush.cut = new Map(frame.cut.map((e) => [e.member, e.seq]));
-    for (const [origin, receiver] of this.receivers) {
-      receiver.learn(flush.cut.get(origin) ?? 0);
-      this.drain(origin, receiver);
-      if (receiver.lagging) this.nak(origin, receiver, now);
-    }
+    this.channel!.setCut(flush.cut, now);
     this.checkCut(now);
   }
 
   /** Once everything up to the cut is delivered, confirm it to the coordinator. */
   private checkCut(now: number): void {
     const flush = this.flush;
-    if (flush?.cut === undefined || flush.cutReachedAt !== undefined) return;
-    for (const [origin, receiver] of this.receivers) {
-      if (receiver.delivered < (flush.cut.get(origin) ?? 0)) return;
-    }
+    if (flush?.cut === undefined || flush.cutReachedAt !== undefined || !this.channel!.reachedCut()) return;
     flush.cutReachedAt = now;
     this.sendCutOk(flush, false);
   }
@@ -738,13 +582,7 @@ export class GroupMachine {
     this.phase = 'member';
     this.flush = undefined;
     this.round = undefined;
-    this.nextSeq = 1;
-    this.window = new SendWindow(this.config.windowMessages, this.config.windowBytes);
-    this.receivers = new Map(
-      view.members.filter((m) => m !== this.self).map((m) => [m, new FifoReceiver(this.config.windowMessages)]),
-    );
-    this.digests = new Map();
-    this.digestDirty = true;
+    this.channel = new ViewChannel(view, this.self, this.config, (output) => this.out.push(output));
     for (const m of view.members) this.joinRequests.delete(m);
     this.out.push({ kind: 'install', view });
     this.out.push({ kind: 'status', status: 'member' });
@@ -754,7 +592,7 @@ export class GroupMachine {
       if (frame.viewId === view.id) this.onFrame(frame, now);
       else if (frame.viewId > view.id) this.future.push(frame);
     }
-    this.pump(now);
+    this.pump();
     if (this.leaving) {
       if (this.isCoordinator) this.leaveRequests.add(this.self);
       else this.sendRequest('leave', now);

@@ -1,0 +1,218 @@
+import type { DataFrame, DigestFrame, NakFrame, SeqEntry } from '../wire/frame.js';
+import type { GroupProtocolConfig } from './config.js';
+import { FifoReceiver } from './fifo-receiver.js';
+import type { GroupOutput } from './messages.js';
+import { SendWindow } from './send-window.js';
+import type { MemberId, View } from './view.js';
+import { isMember } from './view.js';
+
+export interface OutgoingMulticast {
+  readonly requestId: number;
+  readonly payload: Uint8Array;
+  readonly type: string | undefined;
+}
+
+/**
+ * Reliable FIFO multicast within one view (DESIGN §5.1): own seqs, the sender window kept until
+ * stable, per-origin receivers that never skip a gap, NAKs, and stability digests. A new channel
+ * starts with every view; the flush decides what of the old one is delivered (`setCut`).
+ * Frames reaching it were admitted by the machine: current view, sender a member.
+ */
+export class ViewChannel {
+  private nextSeq = 1;
+  private readonly window: SendWindow;
+  private readonly receivers = new Map<MemberId, FifoReceiver>();
+  private readonly digests = new Map<MemberId, ReadonlyMap<MemberId, number>>();
+  private lastDigestAt = Number.NEGATIVE_INFINITY;
+  private dirty = true;
+  private cut: ReadonlyMap<MemberId, number> | undefined;
+
+  constructor(
+    readonly view: View,
+    private readonly self: MemberId,
+    private readonly config: GroupProtocolConfig,
+    private readonly emit: (output: GroupOutput) => void,
+  ) {
+    this.window = new SendWindow(config.windowMessages, config.windowBytes);
+    for (const m of view.members) if (m !== self) this.receivers.set(m, new FifoReceiver(config.windowMessages));
+  }
+
+  /** The last seq this member sent in the view. */
+  get sent(): number {
+    return this.nextSeq - 1;
+  }
+
+  hasRoom(size: number): boolean {
+    return this.window.hasRoom(size);
+  }
+
+  /**
+   * Publishes one multicast and delivers it locally at once (FIFO agreed delivery): peers
+   * deliver it in this view or, if none of them got it, the flush cut makes nobody deliver it.
+   */
+  send(req: OutgoingMulticast): void {
+    const seq = this.nextSeq++;
+    const frame: DataFrame = {
+      kind: 'data',
+      group: this.view.group,
+      sender: this.self,
+      viewId: this.view.id,
+      origin: this.self,
+      seq,
+      retransmit: false,
+      type: req.type,
+      payload: req.payload,
+    };
+    this.window.add(frame);
+    this.emit({ kind: 'send', to: { kind: 'group', channel: 'data' }, frame });
+    this.emit({ kind: 'sent', requestId: req.requestId, viewId: this.view.id, seq });
+    this.deliver(frame);
+    this.emit({ kind: 'acknowledged', requestId: req.requestId, viewId: this.view.id, seq });
+    this.dirty = true;
+  }
+
+  private deliver(frame: DataFrame): void {
+    const { group } = this.view;
+    this.emit({
+      kind: 'deliver',
+      delivery: {
+        group,
+        origin: frame.origin,
+        seq: frame.seq,
+        viewId: frame.viewId,
+        type: frame.type,
+        payload: frame.payload,
+      },
+    });
+  }
+
+  onData(frame: DataFrame, now: number): void {
+    const drop = (reason: 'unknown-origin' | 'forged-origin' | 'duplicate' | 'seq-outside-window', detail: string) =>
+      this.emit({ kind: 'drop', reason, frame, detail });
+    if (!isMember(this.view, frame.origin))
+      return drop('unknown-origin', `${frame.origin} is not in view ${this.view.id}`);
+    if (!frame.retransmit && frame.sender !== frame.origin) {
+      return drop('forged-origin', `${frame.sender} published data of ${frame.origin}`);
+    }
+    if (frame.origin === this.self) return drop('duplicate', 'own message retransmitted back');
+    const receiver = this.receivers.get(frame.origin)!;
+    switch (receiver.accept(frame)) {
+      case 'duplicate':
+        return drop('duplicate', `seq ${frame.seq} of ${frame.origin} already held`);
+      case 'outside-window':
+        return drop('seq-outside-window', `seq ${frame.seq} of ${frame.origin} beyond ${receiver.delivered} + window`);
+      case 'in-order':
+        this.drain(frame.origin, receiver);
+        break;
+      case 'buffered':
+        if (now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(frame.origin, receiver, now);
+        break;
+    }
+    this.dirty = true;
+  }
+
+  private drain(origin: MemberId, receiver: FifoReceiver): void {
+    const limit = this.cut?.get(origin) ?? Number.POSITIVE_INFINITY;
+    for (const frame of receiver.drain(limit)) this.deliver(frame);
+  }
+
+  private nak(origin: MemberId, receiver: FifoReceiver, now: number): void {
+    const ranges = receiver.missing();
+    if (ranges.length === 0) return;
+    receiver.lastNakAt = now;
+    const frame: NakFrame = {
+      kind: 'nak',
+      group: this.view.group,
+      sender: this.self,
+      viewId: this.view.id,
+      origin,
+      ranges,
+    };
+    this.emit({ kind: 'send', to: { kind: 'node', node: origin }, frame });
+  }
+
+  /** Answers a NAK from the sender window; other holders' messages are not kept in this build. */
+  onNak(frame: NakFrame): void {
+    if (frame.origin !== this.self) {
+      return this.emit({ kind: 'drop', reason: 'not-holder', frame, detail: `asked for ${frame.origin}'s messages` });
+    }
+    let budget = this.config.maxRetransmitPerNak;
+    for (const [from, to] of frame.ranges) {
+      for (let seq = from; seq <= to && budget > 0; seq++, budget--) {
+        const kept = this.window.get(seq);
+        if (kept !== undefined)
+          this.emit({ kind: 'send', to: { kind: 'node', node: frame.sender }, frame: { ...kept, retransmit: true } });
+      }
+    }
+  }
+
+  /** Records a member's digest, NAKs what it reveals missing; true if the window gained room. */
+  onDigest(frame: DigestFrame, now: number): boolean {
+    const entries = new Map<MemberId, number>();
+    for (const { member, seq } of frame.entries) {
+      if (!isMember(this.view, member)) continue;
+      entries.set(member, seq);
+      const receiver = this.receivers.get(member);
+      if (receiver === undefined) continue;
+      receiver.learn(seq);
+      if (receiver.lagging && now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(member, receiver, now);
+    }
+    this.digests.set(frame.sender, entries);
+    return this.stabilize();
+  }
+
+  /** Releases own messages every member holds; true if the window gained room. */
+  stabilize(): boolean {
+    let stable = this.sent;
+    for (const member of this.view.members) {
+      if (member !== this.self) stable = Math.min(stable, this.digests.get(member)?.get(this.self) ?? 0);
+    }
+    return this.window.release(stable);
+  }
+
+  /** Re-NAKs open gaps and sends the digest when due. */
+  tick(now: number): void {
+    for (const [origin, receiver] of this.receivers) {
+      if (receiver.lagging && now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(origin, receiver, now);
+    }
+    const since = now - this.lastDigestAt;
+    if ((this.dirty && since >= this.config.digestIntervalMs) || since >= this.config.idleDigestIntervalMs) {
+      this.lastDigestAt = now;
+      this.dirty = false;
+      if (this.view.members.length === 1) return;
+      const frame: DigestFrame = {
+        kind: 'digest',
+        group: this.view.group,
+        sender: this.self,
+        viewId: this.view.id,
+        entries: this.holdings(),
+      };
+      this.emit({ kind: 'send', to: { kind: 'group', channel: 'ctl' }, frame });
+    }
+  }
+
+  /** Per origin, what this member holds contiguously (its own: what it sent). */
+  holdings(): SeqEntry[] {
+    return this.view.members.map((member) => ({
+      member,
+      seq: member === this.self ? this.sent : (this.receivers.get(member)?.delivered ?? 0),
+    }));
+  }
+
+  /** The flush's cut: deliver exactly up to it, fetching what is missing. */
+  setCut(cut: ReadonlyMap<MemberId, number>, now: number): void {
+    this.cut = cut;
+    for (const [origin, receiver] of this.receivers) {
+      receiver.learn(cut.get(origin) ?? 0);
+      this.drain(origin, receiver);
+      if (receiver.lagging) this.nak(origin, receiver, now);
+    }
+  }
+
+  reachedCut(): boolean {
+    const cut = this.cut;
+    if (cut === undefined) return false;
+    for (const [origin, receiver] of this.receivers) if (receiver.delivered < (cut.get(origin) ?? 0)) return false;
+    return true;
+  }
+}

@@ -130,7 +130,7 @@ export class GroupMachine {
       if (now >= this.requestDeadline) {
         if (this.leaving) this.finishLeave();
         else this.formSingleton(now);
-      } else if (!this.leaving && now - this.lastRequestAt >= this.config.joinRetryMs) {
+      } else if (now - this.lastRequestAt >= this.config.joinRetryMs) {
         this.sendRequest('join', now);
       }
       return;
@@ -219,7 +219,7 @@ export class GroupMachine {
   private admit(frame: Frame): View | undefined {
     const view = this.view;
     if (view === undefined) {
-      if (frame.viewId > 0 && !this.leaving) {
+      if (frame.viewId > 0) {
         // Traffic of an existing group: keep waiting for the coordinator instead of forming a
         // view of one beside it.
         this.requestDeadline = Math.max(this.requestDeadline, this.lastNow + this.config.joinTimeoutMs);
@@ -299,12 +299,11 @@ export class GroupMachine {
     if (this.phase === 'left' || this.leaving) return;
     if (this.phase === 'idle') return this.finishLeave();
     this.leaving = true;
-    if (this.phase === 'joining') {
-      // The coordinator may already hold this node's join request: wait (without asking again)
-      // for the install it may send, and leave through a view change if it comes.
-      this.requestDeadline = Math.max(this.requestDeadline, now + this.config.joinTimeoutMs);
-      return;
-    }
+    // Leaving while joining: keep joining, since the coordinator may already have admitted this
+    // node (a lost install is resent on the next join request); once installed, leave through a
+    // view change. Only if nothing of the group is heard for joinTimeoutMs, give up: then nobody
+    // can have admitted it.
+    if (this.phase === 'joining') return;
     if (this.isCoordinator) {
       this.leaveRequests.add(this.self);
       this.maybeStartRound(now);

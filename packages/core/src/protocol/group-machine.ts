@@ -22,6 +22,8 @@ type Phase = 'idle' | 'joining' | 'member' | 'left';
 
 /** Install resends a leaving coordinator attempts before it gives up and leaves. */
 const HANDOFF_RETRIES = 20;
+/** Installs remembered for members that missed one while later view changes went on. */
+const RECENT_INSTALLS = 16;
 
 /**
  * A coordinator that installed a view without itself (it is leaving) stays until every member of
@@ -60,7 +62,8 @@ export class GroupMachine {
   private lastNow = 0;
   private phase: Phase = 'idle';
   private view: View | undefined;
-  private lastInstall: InstallFrame | undefined;
+  /** The latest installs, to resend to members (or leavers) that missed one. */
+  private readonly recentInstalls: InstallFrame[] = [];
 
   private requestDeadline = 0;
   private lastRequestAt = Number.NEGATIVE_INFINITY;
@@ -152,7 +155,7 @@ export class GroupMachine {
   // ---- sending ----------------------------------------------------------------------------
 
   private onMulticast(req: OutgoingMulticast): void {
-    if (this.phase === 'left') return this.reject(req.requestId, 'left');
+    if (this.phase === 'left' || this.handoff !== undefined) return this.reject(req.requestId, 'left');
     if (req.payload.length > this.config.maxPayloadBytes) return this.reject(req.requestId, 'too-large');
     this.queue.push({ requestId: req.requestId, payload: req.payload, type: req.type });
     this.pump();
@@ -165,7 +168,9 @@ export class GroupMachine {
   /** Sends queued multicasts while the view is open and the window has room. */
   private pump(): void {
     const channel = this.channel;
-    if (this.phase !== 'member' || channel === undefined || this.flush !== undefined) return;
+    if (this.phase !== 'member' || channel === undefined || this.flush !== undefined || this.handoff !== undefined) {
+      return;
+    }
     do {
       while (this.queue.length > 0 && channel.hasRoom(this.queue[0]!.payload.length)) channel.send(this.queue.shift()!);
       // Alone in the view, own messages are stable as soon as they are sent.
@@ -280,8 +285,9 @@ export class GroupMachine {
     if (!this.isCoordinator) return;
     if (isMember(this.view, joiner)) {
       // It is in the view but keeps asking: it missed the install.
-      if (this.lastInstall !== undefined && isMember(this.lastInstall.view, joiner)) {
-        this.send({ kind: 'node', node: joiner }, this.lastInstall);
+      const last = this.recentInstalls.at(-1);
+      if (last !== undefined && isMember(last.view, joiner)) {
+        this.send({ kind: 'node', node: joiner }, last);
       }
       return;
     }
@@ -396,11 +402,9 @@ export class GroupMachine {
     const round = this.round;
     if (round === undefined || round.proposed.id !== frame.proposedViewId) {
       // A member that missed the install keeps confirming the cut: send it the install again.
-      const last = this.lastInstall;
-      const tookPart =
-        last !== undefined && (isMember(last.view, frame.sender) || last.view.left.includes(frame.sender));
-      if (last !== undefined && last.view.id === frame.proposedViewId && tookPart) {
-        this.send({ kind: 'node', node: frame.sender }, last);
+      const install = this.recentInstalls.find((i) => i.view.id === frame.proposedViewId);
+      if (install !== undefined && (isMember(install.view, frame.sender) || install.view.left.includes(frame.sender))) {
+        this.send({ kind: 'node', node: frame.sender }, install);
         return;
       }
       return this.drop('unexpected', frame, `no flush round for view ${frame.proposedViewId}`);
@@ -415,7 +419,7 @@ export class GroupMachine {
       view: round.proposed,
     };
     this.round = undefined;
-    this.lastInstall = install;
+    this.remember(install);
     this.send({ kind: 'group', channel: 'ctl' }, install);
     this.onInstall(install, now);
   }
@@ -496,13 +500,15 @@ export class GroupMachine {
     if (this.phase === 'joining') {
       if (!isMember(next, this.self)) return this.drop('not-member', frame, 'install of a view without this node');
       if (frame.viewId !== next.id - 1) return this.drop('unexpected', frame, 'install frame and view ids disagree');
-      this.lastInstall = frame;
+      this.remember(frame);
       this.installView(next, now);
       return this.confirmInstall(frame);
     }
     const view = this.view!;
     if (next.id <= view.id) {
-      if (next.id === view.id) return this.confirmInstall(frame);
+      // Already installed, possibly followed by later views: a leaving coordinator that resends
+      // it still needs the confirmation.
+      if (isMember(next, this.self)) return this.confirmInstall(frame);
       return this.drop('stale-view', frame, `view ${next.id} is not newer than ${view.id}`);
     }
     if (frame.sender !== this.self && frame.sender !== view.coordinator && !isMember(next, frame.sender)) {
@@ -512,13 +518,18 @@ export class GroupMachine {
     if (flush === undefined || flush.view.id !== next.id || flush.cutReachedAt === undefined) {
       return this.drop('unexpected', frame, `install of view ${next.id} before its flush completed here`);
     }
-    this.lastInstall = frame;
+    this.remember(frame);
     if (!isMember(next, this.self)) {
       if (frame.sender === this.self && next.members.length > 0) return this.beginHandoff(frame, now);
       return this.finishLeave();
     }
     this.installView(next, now);
     this.confirmInstall(frame);
+  }
+
+  private remember(install: InstallFrame): void {
+    this.recentInstalls.push(install);
+    if (this.recentInstalls.length > RECENT_INSTALLS) this.recentInstalls.shift();
   }
 
   /** Tells a leaving coordinator that its install arrived (and again, if it resends it). */

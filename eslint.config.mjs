@@ -6,7 +6,8 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 const upward = (names) => names.map((name) => ({ name, message: `a lower layer must not import ${name}` }));
-const upwardPatterns = (groups) => groups.map((group) => ({ group, message: 'a lower layer must not import a higher one' }));
+const upwardPatterns = (groups) =>
+  groups.map((group) => ({ group, message: 'a lower layer must not import a higher one' }));
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'bench-results/**', 'coverage/**'] },
@@ -24,7 +25,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'use an `as const` object instead of an enum' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'use an `as const` object instead of an enum' },
+      ],
     },
   },
   {
@@ -37,7 +41,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: upward(['@cohort/nats', '@cohort/nestjs', '@nats-io/transport-node', '@nestjs/common', '@nestjs/core']),
+          paths: upward([
+            '@cohort/nats',
+            '@cohort/nestjs',
+            '@nats-io/transport-node',
+            '@nestjs/common',
+            '@nestjs/core',
+          ]),
           patterns: upwardPatterns([['@cohort/nats/*', '@cohort/nestjs/*', '@nestjs/*', '@nats-io/*']]),
         },
       ],
@@ -48,7 +58,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: upward(['@cohort/nestjs', '@nestjs/common', '@nestjs/core']), patterns: upwardPatterns([['@cohort/nestjs/*', '@nestjs/*']]) },
+        {
+          paths: upward(['@cohort/nestjs', '@nestjs/common', '@nestjs/core']),
+          patterns: upwardPatterns([['@cohort/nestjs/*', '@nestjs/*']]),
+        },
       ],
     },
   },
@@ -60,25 +73,61 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: upward(['@cohort/nats', '@cohort/nestjs', '@nats-io/transport-node', '@nestjs/common', '@nestjs/core', 'rxjs']),
+          paths: upward([
+            '@cohort/nats',
+            '@cohort/nestjs',
+            '@nats-io/transport-node',
+            '@nestjs/common',
+            '@nestjs/core',
+            'rxjs',
+          ]),
           patterns: [
-            { group: ['node:*', 'fs', 'net', 'dgram', 'child_process', 'timers', 'crypto', 'os', 'worker_threads'], message: 'the protocol core does no I/O' },
-            { group: ['@nats-io/*', '@nestjs/*', '@cohort/nats*', '@cohort/nestjs*'], message: 'the protocol core imports no transport or framework' },
-            { group: ['**/runtime/**', '**/transport/**'], message: 'the protocol core must not depend on the runtime or transports' },
+            {
+              group: ['node:*', 'fs', 'net', 'dgram', 'child_process', 'timers', 'crypto', 'os', 'worker_threads'],
+              message: 'the protocol core does no I/O',
+            },
+            {
+              group: ['@nats-io/*', '@nestjs/*', '@cohort/nats*', '@cohort/nestjs*'],
+              message: 'the protocol core imports no transport or framework',
+            },
+            {
+              group: ['**/runtime/**', '**/transport/**'],
+              message: 'the protocol core must not depend on the runtime or transports',
+            },
           ],
         },
       ],
       'no-restricted-globals': [
         'error',
-        ...['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask', 'process', 'performance', 'fetch', 'require'].map(
-          (name) => ({ name, message: `the protocol core is pure: ${name} is not allowed; time and effects enter as inputs` }),
-        ),
+        ...[
+          'setTimeout',
+          'setInterval',
+          'setImmediate',
+          'clearTimeout',
+          'clearInterval',
+          'clearImmediate',
+          'queueMicrotask',
+          'process',
+          'performance',
+          'fetch',
+          'require',
+        ].map((name) => ({
+          name,
+          message: `the protocol core is pure: ${name} is not allowed; time and effects enter as inputs`,
+        })),
         { name: 'Date', message: 'the protocol core is pure: time enters as `now` in its inputs' },
-        { name: 'crypto', message: 'the protocol core is pure: randomness enters through the seeded RNG in its config' },
+        {
+          name: 'crypto',
+          message: 'the protocol core is pure: randomness enters through the seeded RNG in its config',
+        },
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'the protocol core is pure: use the seeded RNG from its config' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'the protocol core is pure: use the seeded RNG from its config',
+        },
         { object: 'globalThis', message: 'the protocol core is pure: no ambient globals' },
       ],
       'no-restricted-syntax': [

@@ -8,5 +8,6 @@ export default {
     '<rootDir>/libs/nats-harness',
     '<rootDir>/libs/simulation',
     '<rootDir>/apps/demo',
+    '<rootDir>/apps/vopr',
   ],
 };

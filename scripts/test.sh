@@ -10,6 +10,7 @@ export NATS_SERVER_BIN
 echo "nats-server: $NATS_SERVER_BIN ($("$NATS_SERVER_BIN" --version 2>&1))"
 
 npx eslint .
+npx prettier --check . >/dev/null || { echo "formatting: run npm run format" >&2; exit 1; }
 npx nx run-many -t build typecheck --outputStyle=static
 mkdir -p .test-results
 NODE_OPTIONS=--experimental-vm-modules npx jest --ci --json --outputFile=.test-results/jest.json "$@"

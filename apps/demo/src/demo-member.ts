@@ -31,7 +31,9 @@ export class DemoMember {
   @OnView()
   viewChanged(view: View): void {
     this.events.push({ kind: 'install', view });
-    console.log(`VIEW ${JSON.stringify({ id: view.id, members: view.members, joined: view.joined, left: view.left, failed: view.failed })}`);
+    console.log(
+      `VIEW ${JSON.stringify({ id: view.id, members: view.members, joined: view.joined, left: view.left, failed: view.failed })}`,
+    );
     this.wake();
   }
 

@@ -29,7 +29,15 @@ async function main(): Promise<number> {
     for (const name of MEMBERS) {
       const history = join(dir, `${name}.json`);
       const proc = spawnTracked(process.execPath, [memberScript], {
-        env: { ...process.env, NATS_URL: server.url, COHORT_NAMESPACE: 'demo', MEMBER_NAME: name, COUNT: String(COUNT), MEMBERS: String(MEMBERS.length), HISTORY_FILE: history },
+        env: {
+          ...process.env,
+          NATS_URL: server.url,
+          COHORT_NAMESPACE: 'demo',
+          MEMBER_NAME: name,
+          COUNT: String(COUNT),
+          MEMBERS: String(MEMBERS.length),
+          HISTORY_FILE: history,
+        },
       });
       const ready = await proc.waitForLine(/^READY /, 20_000);
       console.log(`${name}: started as ${ready.slice(6)} (pid ${proc.pid})`);
@@ -41,7 +49,8 @@ async function main(): Promise<number> {
       const exit = await proc.exited;
       if (exit.code !== 0) throw new Error(`${name} exited with ${exit.code ?? exit.signal}: ${proc.stderr}`);
       for (const line of proc.lines.filter((l) => l.startsWith('VIEW '))) console.log(`${name}: ${line}`);
-      const events = (JSON.parse(readFileSync(history, 'utf8')) as { events: Array<{ kind: string; msgId?: string }> }).events;
+      const events = (JSON.parse(readFileSync(history, 'utf8')) as { events: Array<{ kind: string; msgId?: string }> })
+        .events;
       const order = events.filter((e) => e.kind === 'deliver').map((e) => e.msgId!.replace(/-[0-9a-f]+:/, ':'));
       console.log(`${name}: delivered ${order.join(' ')}`);
       results.push(JSON.parse(done.slice(5)) as Done);

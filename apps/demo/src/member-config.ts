@@ -18,7 +18,8 @@ function int(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new ConfigurationError(key, `must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigurationError(key, `must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return n;
 }
 

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   if (config.historyFile !== undefined) {
     writeFileSync(config.historyFile, JSON.stringify({ member: node.id, group: config.group, events: member.events }));
   }
-  console.log(`DONE ${JSON.stringify({ id: node.id, delivered: member.delivered.length, bySender, drops: node.stats.snapshot() })}`);
+  console.log(
+    `DONE ${JSON.stringify({ id: node.id, delivered: member.delivered.length, bySender, drops: node.stats.snapshot() })}`,
+  );
 }
 
 main().catch((error: unknown) => {

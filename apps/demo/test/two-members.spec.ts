@@ -48,10 +48,16 @@ describe('two Nest member processes over a real nats-server', () => {
       procs.push(proc);
     }
     const exits = await Promise.all(procs.map((p) => p.exited));
-    exits.forEach((exit, i) => expect({ member: members[i], ...exit, stderr: procs[i]!.stderr }).toMatchObject({ code: 0 }));
+    exits.forEach((exit, i) =>
+      expect({ member: members[i], ...exit, stderr: procs[i]!.stderr }).toMatchObject({ code: 0 }),
+    );
 
     const histories: MemberHistory[] = members.map((name) => {
-      const raw = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { member: string; group: string; events: HistoryEvent[] };
+      const raw = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as {
+        member: string;
+        group: string;
+        events: HistoryEvent[];
+      };
       return { member: raw.member, group: raw.group, ordering: 'fifo', delivery: 'agreed', events: raw.events };
     });
     for (const h of histories) {

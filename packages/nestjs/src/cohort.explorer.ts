@@ -22,7 +22,8 @@ export class CohortExplorer implements OnModuleInit {
 
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) {
-      const type = (wrapper.instance?.constructor ?? wrapper.metatype) as (abstract new (...args: never[]) => unknown) | undefined;
+      const type = (wrapper.instance?.constructor ?? wrapper.metatype) as
+        (abstract new (...args: never[]) => unknown) | undefined;
       if (typeof type !== 'function') continue;
       const memberships: GroupMemberMetadata[] | undefined = Reflect.getMetadata(GROUP_MEMBER_METADATA, type);
       if (memberships === undefined || memberships.length === 0) continue;

@@ -402,11 +402,7 @@ export class GroupMachine {
     const round = this.round;
     if (round === undefined || round.proposed.id !== frame.proposedViewId) {
       // A member that missed the install keeps confirming the cut: send it the install again.
-      const install = this.recentInstalls.find((i) => i.view.id === frame.proposedViewId);
-      if (install !== undefined && (isMember(install.view, frame.sender) || install.view.left.includes(frame.sender))) {
-        this.send({ kind: 'node', node: frame.sender }, install);
-        return;
-      }
+      if (this.resendInstall(frame)) return;
       return this.drop('unexpected', frame, `no flush round for view ${frame.proposedViewId}`);
     }
     if (frame.sender !== this.self && this.admit(frame) === undefined) return;
@@ -489,9 +485,11 @@ export class GroupMachine {
       return;
     }
     this.send({ kind: 'node', node: view.coordinator }, frame);
-    // On a retry the old coordinator may be gone (it left); the new one can resend the install.
-    if (retry && flush.view.coordinator !== view.coordinator && flush.view.coordinator !== this.self) {
-      this.send({ kind: 'node', node: flush.view.coordinator }, frame);
+    // On a retry the coordinator may be gone (it left, perhaps after further view changes). Every
+    // member of the proposed view remembers the install once it has it, so ask them all.
+    if (!retry) return;
+    for (const member of flush.view.members) {
+      if (member !== this.self && member !== view.coordinator) this.send({ kind: 'node', node: member }, frame);
     }
   }
 
@@ -525,6 +523,16 @@ export class GroupMachine {
     }
     this.installView(next, now);
     this.confirmInstall(frame);
+  }
+
+  /** Answers a cut-ok for a remembered install to a member (or leaver) that took part in it. */
+  private resendInstall(frame: CutOkFrame): boolean {
+    const install = this.recentInstalls.find((i) => i.view.id === frame.proposedViewId);
+    if (install === undefined || !(isMember(install.view, frame.sender) || install.view.left.includes(frame.sender))) {
+      return false;
+    }
+    this.send({ kind: 'node', node: frame.sender }, install);
+    return true;
   }
 
   private remember(install: InstallFrame): void {
@@ -565,10 +573,7 @@ export class GroupMachine {
       if (handoff.waiting.size === 0) this.finishLeave();
       return;
     }
-    if (frame.kind === 'cut-ok' && frame.proposedViewId === handoff.install.view.id) {
-      this.send({ kind: 'node', node: frame.sender }, handoff.install);
-      return;
-    }
+    if (frame.kind === 'cut-ok' && this.resendInstall(frame)) return;
     this.drop('left', frame, 'leaving: handing the group over');
   }
 

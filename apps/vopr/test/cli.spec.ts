@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseCli, runCli, scenarioFor } from '../src/cli.js';
+
+function run(argv: string[]): { code: number; out: string; err: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  let t = 0;
+  const code = runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), now: () => (t += 1) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('vopr CLI', () => {
+  it('parses seed ranges and scenario flags', () => {
+    expect(parseCli(['--seeds', '20', '--from', '5', '--nodes', '3', '--loss=0.1'])).toMatchObject({
+      from: 5,
+      count: 20,
+      vary: false,
+      given: { nodes: 3, faults: { loss: 0.1 } },
+    });
+    expect(parseCli(['--seed', '42'])).toMatchObject({ from: 42, count: 1 });
+    expect(() => parseCli(['--seeds', '-1'])).toThrow(/non-negative/);
+    expect(() => parseCli(['--frobnicate'])).toThrow(/unknown argument/);
+  });
+
+  it('lets explicit flags win over the varied shape', () => {
+    const options = parseCli(['--vary', '--nodes', '7', '--loss', '0']);
+    for (const seed of [1, 2, 3])
+      expect(scenarioFor(options, seed)).toMatchObject({ seed, nodes: 7, faults: { loss: 0 } });
+    expect(scenarioFor(parseCli([]), 9)).toEqual({ seed: 9, faults: {} });
+  });
+
+  it('runs seeds and exits 0 when all pass', () => {
+    const { code, out, err } = run(['--seeds', '5', '--vary', '--leaves', '0']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^vopr: all 5 seeds \(0\.\.4\), \d+ events, \d+ frames, .* passed$/);
+    expect(err).toContain('5/5 seeds, 0 failed');
+  });
+
+  it('stops at the first failing seed, prints its report and how to replay it, exits 1', () => {
+    // joinTimeoutMs 0 makes every node form its own view 1: a sure view-agreement failure.
+    const { code, out } = run(['--seeds', '3', '--from', '10', '--protocol', 'joinTimeoutMs=0']);
+    expect(code).toBe(1);
+    expect(out).toContain('seed 10 FAILED\nreplay: npx vopr --seed 10 --protocol joinTimeoutMs=0\n');
+    expect(out).toContain('FAIL  viewAgreement');
+    expect(out).toMatch(
+      /vopr: 1 failed of 1 seed \(10\.\.10\).*: seeds 10\nreplay the first: npx vopr --seed 10 --protocol joinTimeoutMs=0$/,
+    );
+  });
+
+  it('replays one seed, with a trace on request', () => {
+    const { code, out } = run(['--seed', '3', '--leaves', '0', '--trace']);
+    expect(code).toBe(0);
+    expect(out).toContain('t=0 n0 <- start');
+    expect(out).toMatch(/seed 3 ok: 4 nodes x 20 msgs/);
+  });
+
+  it('reports bad usage with exit code 2', () => {
+    expect(run(['--loss', 'x']).code).toBe(2);
+    expect(run(['--seeds', '2', '--trace']).code).toBe(2);
+    expect(run(['--help']).out).toContain('usage: vopr');
+  });
+});

@@ -1,0 +1,24 @@
+export { Rng } from './rng.js';
+export { SimClock } from './clock.js';
+export type { ScheduledEvent } from './clock.js';
+export { SimNetwork, NetworkDrop, NO_FAULTS } from './network.js';
+export type { Endpoint, LinkFaults, NetworkStats } from './network.js';
+export { SimNode, NodeState } from './sim-node.js';
+export type { RequestRecord, SimNodeOptions } from './sim-node.js';
+export { encodePayload, decodePayload, msgIdOf } from './payload.js';
+export {
+  DEFAULT_FAULTS,
+  DEFAULT_SCENARIO,
+  NO_FAULT_OPTIONS,
+  JoinMode,
+  resolveScenario,
+  livenessExpected,
+} from './scenario.js';
+export type { FaultOptions, ScenarioInput, ScenarioOptions } from './scenario.js';
+export { runScenario } from './simulator.js';
+export type { NodeStats, RunDebugOptions, ScenarioResult, SimStats } from './simulator.js';
+export { describeFrame, describeInput, describeOutput } from './trace.js';
+export { formatFailure } from './report.js';
+export { parseScenarioArgs, scenarioArgs, replayCommand, SCENARIO_USAGE } from './args.js';
+export { variedScenario } from './vary.js';
+export type { VaryOverrides } from './vary.js';

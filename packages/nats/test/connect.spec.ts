@@ -1,0 +1,95 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
+import type { NatsServerProcess } from '@cohort/nats-harness';
+import { InvalidNameError, NatsConnectError, connect } from '../src/index.js';
+import type { Delivery, NatsCohortNode } from '../src/index.js';
+
+const silent = { log: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+const fast = { joinTimeoutMs: 300, tickMs: 5, nakIntervalMs: 20, digestIntervalMs: 10, flushRetryMs: 50 };
+let server: NatsServerProcess;
+const nodes: NatsCohortNode[] = [];
+
+async function node(name: string): Promise<NatsCohortNode> {
+  const n = await connect({
+    servers: server.url,
+    namespace: 'it',
+    name,
+    logger: silent,
+    ...fast,
+    nats: { reconnectTimeWait: 100 },
+  });
+  nodes.push(n);
+  return n;
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+beforeAll(async () => {
+  server = await startNatsServer({ name: 'nats-package' });
+});
+
+afterEach(async () => {
+  await Promise.allSettled(nodes.splice(0).map((n) => n.close()));
+});
+
+afterAll(async () => {
+  await stopAllNatsServers();
+});
+
+describe('connect() over a real nats-server', () => {
+  it('joins two nodes into one group and delivers both ways in per-sender order', async () => {
+    const a = await (await node('a')).join<number>('g');
+    const bNode = await node('b');
+    const b = await bNode.join<number>('g');
+    await until(() => a.view.members.length === 2);
+    expect(b.view.members[1]).toBe(bNode.id);
+    const atA: Delivery<number>[] = [];
+    const atB: Delivery<number>[] = [];
+    a.messages$.subscribe((d) => atA.push(d));
+    b.messages$.subscribe((d) => atB.push(d));
+    await Promise.all(Array.from({ length: 200 }, (_, i) => a.multicast(i)));
+    await Promise.all(Array.from({ length: 200 }, (_, i) => b.multicast(1000 + i)));
+    await until(() => atA.length === 400 && atB.length === 400);
+    for (const list of [atA, atB]) {
+      expect(list.filter((d) => d.payload < 1000).map((d) => d.payload)).toEqual(
+        Array.from({ length: 200 }, (_, i) => i),
+      );
+      expect(list.filter((d) => d.payload >= 1000).map((d) => d.payload)).toEqual(
+        Array.from({ length: 200 }, (_, i) => 1000 + i),
+      );
+    }
+  });
+
+  it('keeps delivering across a nats-server restart (reconnect, then NAKs recover what was lost)', async () => {
+    const a = await (await node('a')).join<number>('r');
+    const b = await (await node('b')).join<number>('r');
+    await until(() => a.view.members.length === 2);
+    const atB: number[] = [];
+    b.messages$.subscribe((d) => atB.push(d.payload));
+    for (let i = 0; i < 50; i++) await a.multicast(i);
+    await server.restart();
+    for (let i = 50; i < 100; i++) await a.multicast(i);
+    await until(() => atB.length === 100, 20_000);
+    expect(atB).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  }, 30_000);
+
+  it('validates names before connecting and reports an unreachable server clearly', async () => {
+    await expect(connect({ servers: server.url, namespace: 'bad ns' })).rejects.toBeInstanceOf(InvalidNameError);
+    await expect(connect({ servers: server.url, namespace: 'ok', name: 'a.b' })).rejects.toBeInstanceOf(
+      InvalidNameError,
+    );
+    const error = await connect({
+      servers: 'nats://127.0.0.1:1',
+      namespace: 'ok',
+      nats: { maxReconnectAttempts: 0 },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NatsConnectError);
+    expect((error as NatsConnectError).message).toMatch(/cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/);
+  });
+});

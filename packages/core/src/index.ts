@@ -18,6 +18,16 @@ export { DEFAULT_GROUP_PROTOCOL_CONFIG } from './protocol/config.js';
 export { GroupStatus, DropReason } from './protocol/messages.js';
 export type { GroupInput, GroupOutput, Destination, RawDelivery, RejectReason } from './protocol/messages.js';
 
+export { MeshMachine } from './protocol/mesh/mesh-machine.js';
+export type { MeshConfig } from './protocol/mesh/mesh-config.js';
+export { DEFAULT_MESH_CONFIG } from './protocol/mesh/mesh-config.js';
+export { MeshStatus } from './protocol/mesh/mesh-messages.js';
+export type { MeshInput, MeshOutput, MeshDestination } from './protocol/mesh/mesh-messages.js';
+export { hasQuorum } from './protocol/mesh/quorum.js';
+export { compareBallots } from './protocol/mesh/ballot.js';
+export { FailureDetector } from './protocol/mesh/failure-detector.js';
+export { MESH_GROUP } from './wire/frame.js';
+
 export type { Transport, TransportMessage, TransportSubscription } from './transport/transport.js';
 export { InMemoryNetwork, InMemoryTransport } from './transport/in-memory-transport.js';
 export { subjectMatches } from './transport/subject-match.js';

@@ -210,6 +210,8 @@ export class GroupMachine {
         return this.onInstall(frame, now);
       case 'install-ok':
         return this.drop('unexpected', frame, 'install-ok without a handoff');
+      default:
+        return this.drop('unexpected', frame, `${frame.kind} is a mesh frame, not a group frame`);
     }
   }
 

@@ -121,6 +121,12 @@ export function validateJoinOptions(
   options: JoinOptions<unknown>,
 ): { ordering: Ordering; delivery: DeliveryMode } {
   validateName('group name', group);
+  if (group.startsWith('$')) {
+    throw new ConfigurationError(
+      'group',
+      `${JSON.stringify(group)}: names starting with '$' are reserved for Cohort's own use`,
+    );
+  }
   const ordering = options.ordering ?? 'fifo';
   const delivery = options.delivery ?? 'agreed';
   if (!Object.hasOwn(Ordering, ordering)) {

@@ -14,6 +14,9 @@ const view = {
   failed: [],
 };
 
+const m = { group: '$mesh', sender: 'node-a1', viewId: 3 };
+const meshView = { ...view, group: '$mesh', id: 4 };
+
 const samples: Frame[] = [
   {
     kind: 'data',
@@ -58,6 +61,25 @@ const samples: Frame[] = [
   { kind: 'cut-ok', ...h, proposedViewId: 8 },
   { kind: 'install', ...h, view },
   { kind: 'install-ok', ...h },
+  { kind: 'mhb', ...m },
+  { kind: 'mjoin', ...m, viewId: 0 },
+  { kind: 'mleave', ...m },
+  { kind: 'mping', ...m },
+  { kind: 'mpong', ...m },
+  { kind: 'msync', ...m },
+  { kind: 'mprepare', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' } },
+  { kind: 'mpromise', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' }, accepted: undefined },
+  {
+    kind: 'mpromise',
+    ...m,
+    instance: 4,
+    ballot: { n: 3, node: 'node-a1' },
+    accepted: { ballot: { n: 2, node: 'node-b2' }, view: meshView },
+  },
+  { kind: 'maccept', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' }, view: meshView },
+  { kind: 'maccepted', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' } },
+  { kind: 'mnack', ...m, instance: 4, ballot: { n: 9, node: 'node-a1' } },
+  { kind: 'mcommit', ...m, view: meshView },
 ];
 
 function reason(bytes: Uint8Array, max?: number): string {

@@ -2,7 +2,7 @@ import { isValidName } from '../names.js';
 import type { View } from '../protocol/view.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { FrameDecodeError } from './frame-errors.js';
-import type { Frame, FrameKind, SeqEntry, SeqRange } from './frame.js';
+import type { Ballot, Frame, FrameKind, SeqEntry, SeqRange } from './frame.js';
 import { FIXED_HEADER_BYTES, FrameKindCode, WIRE_MAGIC, WIRE_VERSION } from './frame.js';
 
 /**
@@ -50,6 +50,35 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
     case 'join':
     case 'leave':
     case 'install-ok':
+    case 'mhb':
+    case 'mjoin':
+    case 'mleave':
+    case 'mping':
+    case 'mpong':
+    case 'msync':
+      return;
+    case 'mprepare':
+    case 'maccepted':
+    case 'mnack':
+      w.u32(frame.instance);
+      writeBallot(w, frame.ballot);
+      return;
+    case 'mpromise':
+      w.u32(frame.instance);
+      writeBallot(w, frame.ballot);
+      w.u8(frame.accepted === undefined ? 0 : 1);
+      if (frame.accepted !== undefined) {
+        writeBallot(w, frame.accepted.ballot);
+        writeView(w, frame.accepted.view);
+      }
+      return;
+    case 'maccept':
+      w.u32(frame.instance);
+      writeBallot(w, frame.ballot);
+      writeView(w, frame.view);
+      return;
+    case 'mcommit':
+      writeView(w, frame.view);
       return;
     case 'propose':
       writeView(w, frame.view);
@@ -74,6 +103,10 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
 function listLength(n: number): number {
   if (n > MAX_LIST) throw new RangeError(`a list of ${n} items does not fit in one frame (limit ${MAX_LIST})`);
   return n;
+}
+
+function writeBallot(w: ByteWriter, ballot: Ballot): void {
+  w.u32(ballot.n).str8(ballot.node);
 }
 
 function writeEntries(w: ByteWriter, entries: readonly SeqEntry[]): void {
@@ -166,7 +199,31 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'join':
     case 'leave':
     case 'install-ok':
+    case 'mhb':
+    case 'mjoin':
+    case 'mleave':
+    case 'mping':
+    case 'mpong':
+    case 'msync':
       return { kind, ...h };
+    case 'mprepare':
+    case 'maccepted':
+    case 'mnack':
+      return { kind, ...h, instance: positive(r.u32('instance'), 'instance'), ballot: ballot(r) };
+    case 'mpromise': {
+      const instance = positive(r.u32('instance'), 'instance');
+      const promised = ballot(r);
+      const has = r.u8('accepted flag');
+      if (has > 1) throw new FrameDecodeError('invalid-field', `accepted flag ${has}`);
+      const accepted = has === 1 ? { ballot: ballot(r), view: view(r, h.group) } : undefined;
+      return { kind, ...h, instance, ballot: promised, accepted };
+    }
+    case 'maccept': {
+      const instance = positive(r.u32('instance'), 'instance');
+      return { kind, ...h, instance, ballot: ballot(r), view: view(r, h.group) };
+    }
+    case 'mcommit':
+      return { kind, ...h, view: view(r, h.group) };
     case 'propose':
       return { kind, ...h, view: view(r, h.group) };
     case 'flush-ok': {
@@ -194,6 +251,10 @@ function name(r: ByteReader, field: string): string {
 function positive(n: number, field: string): number {
   if (n === 0) throw new FrameDecodeError('invalid-field', `${field} must be at least 1`);
   return n;
+}
+
+function ballot(r: ByteReader): Ballot {
+  return { n: r.u32('ballot n'), node: name(r, 'ballot node') };
 }
 
 function names(r: ByteReader, field: string): string[] {

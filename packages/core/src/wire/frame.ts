@@ -18,6 +18,18 @@ export const FrameKindCode = {
   'cut-ok': 9,
   install: 10,
   'install-ok': 11,
+  mhb: 20,
+  mjoin: 21,
+  mleave: 22,
+  mping: 23,
+  mpong: 24,
+  mprepare: 25,
+  mpromise: 26,
+  maccept: 27,
+  maccepted: 28,
+  mcommit: 29,
+  mnack: 30,
+  msync: 31,
 } as const;
 export type FrameKind = keyof typeof FrameKindCode;
 
@@ -107,6 +119,83 @@ export interface InstallOkFrame extends FrameHeader {
   readonly kind: 'install-ok';
 }
 
+/** The reserved group name of mesh (tier 1) frames and views. */
+export const MESH_GROUP = '$mesh';
+
+/** A mesh ballot: ordered by `n`, then by node id. */
+export interface Ballot {
+  readonly n: number;
+  readonly node: string;
+}
+
+/** Mesh heartbeat; `viewId` is the sender's mesh view. */
+export interface MeshHeartbeatFrame extends FrameHeader {
+  readonly kind: 'mhb';
+}
+
+/** Mesh frames without a body: join and leave requests, direct pings and their answers. */
+export interface MeshSignalFrame extends FrameHeader {
+  readonly kind: 'mjoin' | 'mleave' | 'mping' | 'mpong';
+}
+
+/** Phase 1: a would-be coordinator asks for promises for `instance` (the next view id). */
+export interface MeshPrepareFrame extends FrameHeader {
+  readonly kind: 'mprepare';
+  readonly instance: number;
+  readonly ballot: Ballot;
+}
+
+/** A promise, with the view this node already accepted for the instance, if any. */
+export interface MeshPromiseFrame extends FrameHeader {
+  readonly kind: 'mpromise';
+  readonly instance: number;
+  readonly ballot: Ballot;
+  readonly accepted: { readonly ballot: Ballot; readonly view: View } | undefined;
+}
+
+/** Phase 2: accept `view` as the instance's value under `ballot`. */
+export interface MeshAcceptFrame extends FrameHeader {
+  readonly kind: 'maccept';
+  readonly instance: number;
+  readonly ballot: Ballot;
+  readonly view: View;
+}
+
+export interface MeshAcceptedFrame extends FrameHeader {
+  readonly kind: 'maccepted';
+  readonly instance: number;
+  readonly ballot: Ballot;
+}
+
+/** A committed mesh view. */
+export interface MeshCommitFrame extends FrameHeader {
+  readonly kind: 'mcommit';
+  readonly view: View;
+}
+
+/** Refusal: this node promised `ballot` for the instance (or is past it: see `viewId`). */
+export interface MeshNackFrame extends FrameHeader {
+  readonly kind: 'mnack';
+  readonly instance: number;
+  readonly ballot: Ballot;
+}
+
+/** "Send me the commits after my view `viewId`." */
+export interface MeshSyncFrame extends FrameHeader {
+  readonly kind: 'msync';
+}
+
+export type MeshFrame =
+  | MeshHeartbeatFrame
+  | MeshSignalFrame
+  | MeshPrepareFrame
+  | MeshPromiseFrame
+  | MeshAcceptFrame
+  | MeshAcceptedFrame
+  | MeshCommitFrame
+  | MeshNackFrame
+  | MeshSyncFrame;
+
 export type Frame =
   | DataFrame
   | NakFrame
@@ -118,7 +207,8 @@ export type Frame =
   | CutFrame
   | CutOkFrame
   | InstallFrame
-  | InstallOkFrame;
+  | InstallOkFrame
+  | MeshFrame;
 
 /** Bytes of the fixed header before the variable-length names. */
 export const FIXED_HEADER_BYTES = 8;

@@ -1,0 +1,517 @@
+import type {
+  Ballot,
+  MeshAcceptFrame,
+  MeshAcceptedFrame,
+  MeshCommitFrame,
+  MeshFrame,
+  MeshNackFrame,
+  MeshPrepareFrame,
+  MeshPromiseFrame,
+} from '../../wire/frame.js';
+import { MESH_GROUP } from '../../wire/frame.js';
+import type { MemberId, View } from '../view.js';
+import { isMember } from '../view.js';
+import { ZERO_BALLOT, compareBallots, maxBallot } from './ballot.js';
+import { FailureDetector } from './failure-detector.js';
+import type { MeshConfig } from './mesh-config.js';
+import type { MeshDestination, MeshInput, MeshOutput, MeshStatus } from './mesh-messages.js';
+import { hasQuorum } from './quorum.js';
+
+type Phase = 'idle' | 'joining' | 'member' | 'removed' | 'left';
+
+interface Accepted {
+  readonly ballot: Ballot;
+  readonly view: View;
+}
+
+/** The acting coordinator's attempt to commit the next view (one instance, one ballot). */
+interface Round {
+  readonly instance: number;
+  readonly ballot: Ballot;
+  stage: 'prepare' | 'accept';
+  proposal: View | undefined;
+  readonly promises: Map<MemberId, Accepted | undefined>;
+  readonly accepts: Set<MemberId>;
+  readonly leaving: ReadonlySet<MemberId>;
+  readonly startedAt: number;
+  lastSentAt: number;
+}
+
+/**
+ * Tier 1 of the membership service (docs/design/membership.md) for one node, as a pure state
+ * machine: failure detection, joins and leaves, and view changes committed by the acting
+ * coordinator through ballots (prepare/promise, accept/accepted, commit) with the
+ * primary-partition quorum of DESIGN §3.11.
+ */
+export class MeshMachine {
+  private out: MeshOutput[] = [];
+  private phase: Phase = 'idle';
+  private view: View | undefined;
+  private blocked = false;
+  private readonly detector: FailureDetector;
+  /** Nodes asking to join, in the order first heard (their age order once admitted). */
+  private readonly joiners = new Map<MemberId, number>();
+  private readonly leavers = new Set<MemberId>();
+  private leaving = false;
+  /** Highest ballot promised, and the view accepted, for the instance `view.id + 1`. */
+  private promised: Ballot = ZERO_BALLOT;
+  private accepted: Accepted | undefined;
+  private highestSeen: Ballot = ZERO_BALLOT;
+  private round: Round | undefined;
+  /** After losing a ballot contest, do not start a round before this time. */
+  private backoffUntil = 0;
+  private readonly commits: View[] = [];
+  private lastHeartbeatAt = Number.NEGATIVE_INFINITY;
+  private lastRequestAt = Number.NEGATIVE_INFINITY;
+  private lastSyncAt = Number.NEGATIVE_INFINITY;
+  private joinDeadline = 0;
+
+  constructor(
+    readonly self: MemberId,
+    private readonly config: MeshConfig,
+  ) {
+    this.detector = new FailureDetector(config);
+  }
+
+  get currentView(): View | undefined {
+    return this.view;
+  }
+
+  get status(): MeshStatus {
+    if (this.phase === 'idle' || this.phase === 'joining') return 'joining';
+    if (this.phase === 'member') return this.blocked ? 'blocked' : 'member';
+    return this.phase;
+  }
+
+  step(input: MeshInput): MeshOutput[] {
+    this.out = [];
+    switch (input.kind) {
+      case 'start':
+        this.start(input.now);
+        break;
+      case 'tick':
+        this.tick(input.now);
+        break;
+      case 'frame':
+        this.onFrame(input.frame, input.now);
+        break;
+      case 'leave':
+        this.onLeave(input.now);
+        break;
+    }
+    return this.out;
+  }
+
+  private send(to: MeshDestination, frame: MeshFrame): void {
+    this.out.push({ kind: 'send', to, frame });
+  }
+
+  private header(): { group: string; sender: MemberId; viewId: number } {
+    return { group: MESH_GROUP, sender: this.self, viewId: this.view?.id ?? 0 };
+  }
+
+  private setStatus(): void {
+    this.out.push({ kind: 'status', status: this.status });
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------
+
+  private start(now: number): void {
+    if (this.phase !== 'idle') return;
+    this.phase = 'joining';
+    this.setStatus();
+    this.joinDeadline = now + this.config.joinTimeoutMs;
+    this.request('mjoin', now);
+  }
+
+  private request(kind: 'mjoin' | 'mleave', now: number): void {
+    this.lastRequestAt = now;
+    this.send({ kind: 'mesh', channel: 'join' }, { kind, ...this.header() });
+  }
+
+  private onLeave(now: number): void {
+    if (this.phase === 'left' || this.phase === 'removed') return;
+    const view = this.view;
+    if (this.phase !== 'member' || view === undefined || view.members.length === 1) {
+      // Not admitted yet (or alone): nothing to hand over. If a coordinator admitted this node
+      // meanwhile, its failure detection removes the silent member.
+      this.phase = 'left';
+      this.setStatus();
+      return;
+    }
+    this.leaving = true;
+    this.leavers.add(this.self);
+    if (this.acting() !== this.self) this.request('mleave', now);
+  }
+
+  private tick(now: number): void {
+    if (this.phase === 'joining') {
+      if (now - this.lastRequestAt >= this.config.joinRetryMs) this.request('mjoin', now);
+      if (now >= this.joinDeadline) this.formFirstView(now);
+      return;
+    }
+    if (this.phase !== 'member') return;
+    if (now - this.lastHeartbeatAt >= this.config.heartbeatMs) {
+      this.lastHeartbeatAt = now;
+      this.send({ kind: 'mesh', channel: 'hb' }, { kind: 'mhb', ...this.header() });
+    }
+    for (const event of this.detector.tick(now)) {
+      if (event.kind === 'ping') this.send({ kind: 'node', node: event.member }, { kind: 'mping', ...this.header() });
+      else this.out.push({ kind: 'suspect', member: event.member, unreachable: true });
+    }
+    for (const [joiner, heardAt] of this.joiners) {
+      if (now - heardAt > 2 * this.config.joinTimeoutMs) this.joiners.delete(joiner);
+    }
+    if (this.leaving && this.acting() !== this.self && now - this.lastRequestAt >= this.config.joinRetryMs) {
+      this.request('mleave', now);
+    }
+    if (this.acting() === this.self) this.coordinate(now);
+    this.updateBlocked(now);
+  }
+
+  /** The oldest member this node does not consider unreachable. */
+  private acting(): MemberId | undefined {
+    return this.view?.members.find((m) => m === this.self || !this.detector.isUnreachable(m));
+  }
+
+  private updateBlocked(now: number): void {
+    const view = this.view!;
+    const reachable = new Set(view.members.filter((m) => m === this.self || !this.detector.isUnreachable(m)));
+    const stuck = this.round !== undefined && now - this.round.startedAt >= this.config.blockAfterMs;
+    const blocked = stuck || !hasQuorum(view, reachable, this.leavingIn(view));
+    if (blocked !== this.blocked) {
+      this.blocked = blocked;
+      this.setStatus();
+    }
+  }
+
+  private leavingIn(view: View): Set<MemberId> {
+    return new Set(view.members.filter((m) => this.leavers.has(m)));
+  }
+
+  // ---- first view -------------------------------------------------------------------------
+
+  private formFirstView(now: number): void {
+    const fresh = [...this.joiners].filter(([, at]) => now - at <= this.config.joinTimeoutMs).map(([m]) => m);
+    const candidates = [this.self, ...fresh].sort();
+    if (candidates.length < this.config.minNodes || candidates[0] !== this.self) return;
+    const members = candidates;
+    const view: View = {
+      group: MESH_GROUP,
+      id: 1,
+      members,
+      coordinator: this.self,
+      joined: members,
+      left: [],
+      failed: [],
+    };
+    if (members.length > 1) this.send({ kind: 'mesh', channel: 'ctl' }, { kind: 'mcommit', ...this.header(), view });
+    this.install(view, now);
+  }
+
+  // ---- coordinator --------------------------------------------------------------------------
+
+  private coordinate(now: number): void {
+    const round = this.round;
+    if (round !== undefined) {
+      if (now - round.lastSentAt >= this.config.retryMs) this.resend(round, now);
+      return;
+    }
+    if (now < this.backoffUntil || this.desiredView() === undefined) return;
+    this.startRound(now);
+  }
+
+  /** The next view this coordinator wants: without the unreachable and the leavers, with the joiners. */
+  private desiredView(): View | undefined {
+    const view = this.view!;
+    const failed = view.members.filter((m) => m !== this.self && this.detector.isUnreachable(m));
+    const left = view.members.filter((m) => this.leavers.has(m) && !failed.includes(m));
+    const joined = [...this.joiners.keys()].filter((m) => !view.members.includes(m));
+    if (failed.length === 0 && left.length === 0 && joined.length === 0) return undefined;
+    const members = view.members.filter((m) => !failed.includes(m) && !left.includes(m)).concat(joined);
+    if (members.length === 0) return undefined;
+    return { group: MESH_GROUP, id: view.id + 1, members, coordinator: members[0]!, joined, left, failed };
+  }
+
+  private startRound(now: number): void {
+    const view = this.view!;
+    const ballot: Ballot = { n: Math.max(this.promised.n, this.highestSeen.n) + 1, node: this.self };
+    this.round = {
+      instance: view.id + 1,
+      ballot,
+      stage: 'prepare',
+      proposal: undefined,
+      promises: new Map(),
+      accepts: new Set(),
+      leaving: this.leavingIn(view),
+      startedAt: now,
+      lastSentAt: now,
+    };
+    const prepare: MeshPrepareFrame = { kind: 'mprepare', ...this.header(), instance: view.id + 1, ballot };
+    this.send({ kind: 'mesh', channel: 'ctl' }, prepare);
+    this.onPrepare(prepare, now);
+  }
+
+  private resend(round: Round, now: number): void {
+    round.lastSentAt = now;
+    const view = this.view!;
+    const frame: MeshFrame =
+      round.stage === 'prepare'
+        ? { kind: 'mprepare', ...this.header(), instance: round.instance, ballot: round.ballot }
+        : { kind: 'maccept', ...this.header(), instance: round.instance, ballot: round.ballot, view: round.proposal! };
+    const answered = round.stage === 'prepare' ? round.promises : round.accepts;
+    for (const m of view.members) if (m !== this.self && !answered.has(m)) this.send({ kind: 'node', node: m }, frame);
+  }
+
+  private onPromise(frame: MeshPromiseFrame, now: number): void {
+    const round = this.round;
+    if (
+      round?.stage !== 'prepare' ||
+      frame.instance !== round.instance ||
+      compareBallots(frame.ballot, round.ballot) !== 0
+    )
+      return;
+    round.promises.set(frame.sender, frame.accepted);
+    if (!hasQuorum(this.view!, new Set(round.promises.keys()), round.leaving)) return;
+    // A view some node already accepted may be committed somewhere: it must win (Paxos).
+    let chosen: Accepted | undefined;
+    for (const a of round.promises.values())
+      if (a !== undefined && (chosen === undefined || compareBallots(a.ballot, chosen.ballot) > 0)) chosen = a;
+    const proposal = chosen?.view ?? this.desiredView();
+    if (proposal === undefined) {
+      this.round = undefined;
+      return;
+    }
+    round.stage = 'accept';
+    round.proposal = proposal;
+    round.lastSentAt = now;
+    const accept: MeshAcceptFrame = {
+      kind: 'maccept',
+      ...this.header(),
+      instance: round.instance,
+      ballot: round.ballot,
+      view: proposal,
+    };
+    this.send({ kind: 'mesh', channel: 'ctl' }, accept);
+    this.onAccept(accept, now);
+  }
+
+  private onAccepted(frame: MeshAcceptedFrame, now: number): void {
+    const round = this.round;
+    if (
+      round?.stage !== 'accept' ||
+      frame.instance !== round.instance ||
+      compareBallots(frame.ballot, round.ballot) !== 0
+    )
+      return;
+    round.accepts.add(frame.sender);
+    if (!hasQuorum(this.view!, round.accepts, round.leaving)) return;
+    const view = round.proposal!;
+    this.send({ kind: 'mesh', channel: 'ctl' }, { kind: 'mcommit', ...this.header(), view });
+    this.install(view, now);
+  }
+
+  private onNack(frame: MeshNackFrame, now: number): void {
+    this.highestSeen = maxBallot(this.highestSeen, frame.ballot);
+    const round = this.round;
+    if (round === undefined || frame.instance !== round.instance) return;
+    if (frame.viewId >= round.instance) {
+      // The instance is already decided there: catch up instead of competing.
+      this.round = undefined;
+      return this.requestSync(frame.sender, now);
+    }
+    if (compareBallots(frame.ballot, round.ballot) > 0) this.yieldRound(now);
+  }
+
+  /** Another coordinator holds a higher ballot: stop competing for a while, then retry higher. */
+  private yieldRound(now: number): void {
+    this.round = undefined;
+    this.backoffUntil = now + 3 * this.config.retryMs;
+  }
+
+  // ---- acceptor ------------------------------------------------------------------------------
+
+  /** Checks that a ballot frame is about the next instance of this node's view; answers if not. */
+  private forNextInstance(frame: MeshPrepareFrame | MeshAcceptFrame, now: number): boolean {
+    const view = this.view;
+    if (view === undefined || this.phase !== 'member') return false;
+    if (!isMember(view, frame.sender)) {
+      this.out.push({ kind: 'drop', frame, detail: `${frame.sender} is not in mesh view ${view.id}` });
+      return false;
+    }
+    if (frame.instance <= view.id) {
+      this.send(
+        { kind: 'node', node: frame.sender },
+        { kind: 'mnack', ...this.header(), instance: frame.instance, ballot: this.promised },
+      );
+      return false;
+    }
+    if (frame.instance > view.id + 1) {
+      this.requestSync(frame.sender, now);
+      return false;
+    }
+    return true;
+  }
+
+  private refuse(frame: MeshPrepareFrame | MeshAcceptFrame): void {
+    const nack: MeshNackFrame = { kind: 'mnack', ...this.header(), instance: frame.instance, ballot: this.promised };
+    this.send({ kind: 'node', node: frame.sender }, nack);
+  }
+
+  private onPrepare(frame: MeshPrepareFrame, now: number): void {
+    if (!this.forNextInstance(frame, now)) return;
+    this.highestSeen = maxBallot(this.highestSeen, frame.ballot);
+    if (compareBallots(frame.ballot, this.promised) < 0) return this.refuse(frame);
+    this.promised = frame.ballot;
+    if (frame.sender !== this.self && this.round !== undefined && compareBallots(frame.ballot, this.round.ballot) > 0)
+      this.yieldRound(now);
+    const promise: MeshPromiseFrame = {
+      kind: 'mpromise',
+      ...this.header(),
+      instance: frame.instance,
+      ballot: frame.ballot,
+      accepted: this.accepted,
+    };
+    if (frame.sender === this.self) this.onPromise(promise, now);
+    else this.send({ kind: 'node', node: frame.sender }, promise);
+  }
+
+  private onAccept(frame: MeshAcceptFrame, now: number): void {
+    if (!this.forNextInstance(frame, now)) return;
+    this.highestSeen = maxBallot(this.highestSeen, frame.ballot);
+    if (compareBallots(frame.ballot, this.promised) < 0) return this.refuse(frame);
+    if (frame.view.id !== frame.instance) {
+      this.out.push({ kind: 'drop', frame, detail: `accept of view ${frame.view.id} for instance ${frame.instance}` });
+      return;
+    }
+    this.promised = frame.ballot;
+    this.accepted = { ballot: frame.ballot, view: frame.view };
+    const accepted: MeshAcceptedFrame = {
+      kind: 'maccepted',
+      ...this.header(),
+      instance: frame.instance,
+      ballot: frame.ballot,
+    };
+    if (frame.sender === this.self) this.onAccepted(accepted, now);
+    else this.send({ kind: 'node', node: frame.sender }, accepted);
+  }
+
+  // ---- commits and catching up ------------------------------------------------------------------
+
+  private onCommit(frame: MeshCommitFrame, now: number): void {
+    const next = frame.view;
+    const view = this.view;
+    if (this.phase === 'joining') {
+      if (isMember(next, this.self)) this.install(next, now);
+      return;
+    }
+    if (view === undefined || this.phase !== 'member' || next.id <= view.id) return;
+    if (next.id === view.id + 1) return this.install(next, now);
+    // A gap: a view that does not list this node means it was removed; otherwise fill the gap.
+    if (!isMember(next, this.self)) return this.removed();
+    this.requestSync(frame.sender, now);
+  }
+
+  private requestSync(from: MemberId, now: number): void {
+    if (now - this.lastSyncAt < this.config.retryMs) return;
+    this.lastSyncAt = now;
+    this.send({ kind: 'node', node: from }, { kind: 'msync', ...this.header() });
+  }
+
+  /** Sends the commits after the requester's view, oldest first. */
+  private onSync(from: MemberId, after: number): void {
+    const later = this.commits.filter((v) => v.id > after);
+    for (const view of later) this.send({ kind: 'node', node: from }, { kind: 'mcommit', ...this.header(), view });
+  }
+
+  private install(next: View, now: number): void {
+    const wasJoining = this.phase === 'joining';
+    this.commits.push(next);
+    if (this.commits.length > this.config.keptCommits) this.commits.shift();
+    this.round = undefined;
+    this.promised = ZERO_BALLOT;
+    this.accepted = undefined;
+    if (!isMember(next, this.self)) {
+      // A view without this node ends its membership; it never installs it (self inclusion).
+      if (this.leaving) {
+        this.phase = 'left';
+        this.setStatus();
+      } else {
+        this.removed();
+      }
+      return;
+    }
+    this.view = next;
+    this.out.push({ kind: 'install', view: next });
+    for (const m of next.members) this.joiners.delete(m);
+    for (const m of [...this.leavers]) if (!next.members.includes(m)) this.leavers.delete(m);
+    this.detector.watch(
+      next.members.filter((m) => m !== this.self),
+      now,
+    );
+    this.phase = 'member';
+    if (wasJoining) this.setStatus();
+    this.updateBlocked(now);
+  }
+
+  private removed(): void {
+    this.phase = 'removed';
+    this.setStatus();
+  }
+
+  // ---- inbound --------------------------------------------------------------------------------
+
+  private onFrame(frame: MeshFrame, now: number): void {
+    if (this.phase === 'idle' || this.phase === 'left' || this.phase === 'removed') return;
+    if (frame.sender === this.self) return;
+    if (this.detector.heard(frame.sender, now))
+      this.out.push({ kind: 'suspect', member: frame.sender, unreachable: false });
+    switch (frame.kind) {
+      case 'mhb':
+        return this.onHeartbeat(frame.sender, frame.viewId, now);
+      case 'mjoin':
+        return this.onJoinRequest(frame.sender, now);
+      case 'mleave':
+        if (isMember(this.view, frame.sender)) this.leavers.add(frame.sender);
+        return;
+      case 'mping':
+        return this.send({ kind: 'node', node: frame.sender }, { kind: 'mpong', ...this.header() });
+      case 'mpong':
+        return;
+      case 'mprepare':
+        return this.onPrepare(frame, now);
+      case 'mpromise':
+        return this.onPromise(frame, now);
+      case 'maccept':
+        return this.onAccept(frame, now);
+      case 'maccepted':
+        return this.onAccepted(frame, now);
+      case 'mnack':
+        return this.onNack(frame, now);
+      case 'mcommit':
+        return this.onCommit(frame, now);
+      case 'msync':
+        return this.onSync(frame.sender, frame.viewId);
+    }
+  }
+
+  private onHeartbeat(sender: MemberId, theirView: number, now: number): void {
+    if (this.phase === 'joining') {
+      // A mesh exists: wait for its coordinator rather than forming a mesh of one beside it.
+      this.joinDeadline = Math.max(this.joinDeadline, now + this.config.joinTimeoutMs);
+      return;
+    }
+    if (this.view !== undefined && theirView > this.view.id) this.requestSync(sender, now);
+  }
+
+  private onJoinRequest(joiner: MemberId, now: number): void {
+    const view = this.view;
+    if (view !== undefined && isMember(view, joiner)) {
+      // Admitted but still asking: it missed the commit.
+      if (this.acting() === this.self)
+        this.send({ kind: 'node', node: joiner }, { kind: 'mcommit', ...this.header(), view });
+      return;
+    }
+    this.joiners.set(joiner, now);
+  }
+}

@@ -24,6 +24,8 @@ export { DEFAULT_MESH_CONFIG } from './protocol/mesh/mesh-config.js';
 export { MeshStatus } from './protocol/mesh/mesh-messages.js';
 export type { MeshInput, MeshOutput, MeshDestination } from './protocol/mesh/mesh-messages.js';
 export { hasQuorum } from './protocol/mesh/quorum.js';
+export { resolveMeshConfig } from './runtime/mesh-options.js';
+export type { MeshOptions } from './runtime/mesh-options.js';
 export { compareBallots } from './protocol/mesh/ballot.js';
 export { FailureDetector } from './protocol/mesh/failure-detector.js';
 export { MESH_GROUP } from './wire/frame.js';

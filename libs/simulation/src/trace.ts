@@ -26,6 +26,18 @@ export function describeFrame(frame: Frame): string {
     case 'leave':
     case 'install-ok':
       return head;
+    case 'mprepare':
+    case 'maccepted':
+    case 'mnack':
+      return `${head} instance ${frame.instance} ballot ${frame.ballot.n}/${frame.ballot.node}`;
+    case 'mpromise':
+      return `${head} instance ${frame.instance} ballot ${frame.ballot.n}/${frame.ballot.node}${frame.accepted ? ` accepted view ${frame.accepted.view.id}` : ''}`;
+    case 'maccept':
+      return `${head} instance ${frame.instance} ballot ${frame.ballot.n}/${frame.ballot.node} view [${frame.view.members.join(',')}]`;
+    case 'mcommit':
+      return `${head} view ${frame.view.id} [${frame.view.members.join(',')}]`;
+    default:
+      return head;
   }
 }
 

@@ -45,6 +45,11 @@ export class Subjects {
     return `${this.prefix}.mesh.${channel}.${sender}`;
   }
 
+  /** Everything published to the namespace's mesh, by anyone. */
+  meshWildcard(): string {
+    return `${this.prefix}.mesh.*.*`;
+  }
+
   /** Returns undefined for a subject outside this namespace's grammar. */
   parse(subject: string): ParsedSubject | undefined {
     if (!subject.startsWith(`${this.prefix}.`)) return undefined;

@@ -5,7 +5,16 @@ import { InvalidNameError, NatsConnectError, connect } from '../src/index.js';
 import type { Delivery, NatsCohortNode } from '../src/index.js';
 
 const silent = { log: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
-const fast = { joinTimeoutMs: 300, tickMs: 5, nakIntervalMs: 20, digestIntervalMs: 10, flushRetryMs: 50 };
+const fast = {
+  joinTimeoutMs: 300,
+  heartbeatMs: 20,
+  suspectAfterMs: 60,
+  verifyTimeoutMs: 30,
+  tickMs: 5,
+  nakIntervalMs: 20,
+  digestIntervalMs: 10,
+  flushRetryMs: 50,
+};
 let server: NatsServerProcess;
 const nodes: NatsCohortNode[] = [];
 

@@ -9,7 +9,16 @@ import { COHORT_NODE, CohortModule, GroupMember, InjectGroup, OnMessage, OnView 
 import type { DeliveryContext } from '../src/index.js';
 
 const silent = { log: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
-const fast = { joinTimeoutMs: 150, tickMs: 5, nakIntervalMs: 20, digestIntervalMs: 10, flushRetryMs: 50 };
+const fast = {
+  joinTimeoutMs: 150,
+  heartbeatMs: 20,
+  suspectAfterMs: 60,
+  verifyTimeoutMs: 30,
+  tickMs: 5,
+  nakIntervalMs: 20,
+  digestIntervalMs: 10,
+  flushRetryMs: 50,
+};
 const apps: INestApplicationContext[] = [];
 
 @GroupMember('ledger')

@@ -8,7 +8,16 @@ import { CohortNode } from './cohort-node.js';
 import type { Delivery, Group } from './group.js';
 
 const silent = { debug: () => {}, log: () => {}, warn: () => {}, error: () => {} };
-const fast = { joinTimeoutMs: 200, tickMs: 5, nakIntervalMs: 20, digestIntervalMs: 10, flushRetryMs: 50 };
+const fast = {
+  joinTimeoutMs: 200,
+  heartbeatMs: 20,
+  suspectAfterMs: 60,
+  verifyTimeoutMs: 30,
+  tickMs: 5,
+  nakIntervalMs: 20,
+  digestIntervalMs: 10,
+  flushRetryMs: 50,
+};
 const nodes: CohortNode[] = [];
 
 function node(net: InMemoryNetwork, name: string, extra: object = {}): CohortNode {
@@ -144,11 +153,27 @@ describe('CohortNode over the in-memory transport', () => {
     expect(delivered).toEqual([]);
   });
 
+  it('runs the mesh: nodes share one mesh view; a closed node is seen as left', async () => {
+    const net = new InMemoryNetwork();
+    const a = node(net, 'a');
+    await until(() => a.meshStatus === 'member');
+    const b = node(net, 'b');
+    const c = node(net, 'c');
+    await until(() => [a, b, c].every((n) => n.meshView?.members.length === 3));
+    expect(b.meshView).toEqual(a.meshView);
+    expect(a.meshView!.coordinator).toBe(a.id);
+    await b.close();
+    expect(b.meshStatus).toBe('left');
+    await until(() => a.meshView!.members.length === 2 && c.meshView!.id === a.meshView!.id);
+    expect(a.meshView).toMatchObject({ left: [b.id], failed: [] });
+  });
+
   it('validates names, options and payload sizes with errors that say what to fix', async () => {
     const net = new InMemoryNetwork(4096);
     expect(() => new CohortNode(net.connect(), { namespace: 'a.b' })).toThrow(InvalidNameError);
     expect(() => new CohortNode(net.connect(), { namespace: 'ok', tickMs: 0 })).toThrow(ConfigurationError);
     expect(() => new CohortNode(net.connect(), { namespace: 'ok', tickMs: 500 })).toThrow(/tickMs/);
+    expect(() => new CohortNode(net.connect(), { namespace: 'ok', heartbeatMs: 300 })).toThrow(/suspectAfterMs/);
     const n = node(net, 'a');
     await expect(n.join('bad group')).rejects.toBeInstanceOf(InvalidNameError);
     await expect(n.join('g', { ordering: 'total' })).rejects.toThrow(/not implemented yet/);

@@ -18,6 +18,13 @@ import { ConsoleLogger } from './logger.js';
 import type { JoinOptions, NodeOptions } from './options.js';
 import { resolveProtocolConfig, validateJoinOptions, validateNodeOptions } from './options.js';
 import { DropCounters } from './stats.js';
+import { MeshDriver } from './mesh-driver.js';
+import { resolveMeshConfig } from './mesh-options.js';
+import type { MeshStatus } from '../protocol/mesh/mesh-messages.js';
+import type { View } from '../protocol/view.js';
+import { MESH_GROUP, isMeshFrame } from '../wire/frame.js';
+import type { Frame } from '../wire/frame.js';
+import type { Observable } from 'rxjs';
 
 interface Membership {
   readonly machine: GroupMachine;
@@ -45,6 +52,9 @@ export class CohortNode {
   private readonly config: GroupProtocolConfig & { tickMs: number };
   private readonly groups = new Map<string, Membership>();
   private readonly inbox: TransportSubscription;
+  private readonly meshSubscription: TransportSubscription;
+  private readonly mesh: MeshDriver;
+  private readonly meshLeaveTimeoutMs: number;
   private readonly timer: NodeJS.Timeout;
   private readonly driver: GroupDriver;
   private closed = false;
@@ -65,9 +75,42 @@ export class CohortNode {
       leave: (group) => this.dispatch(group, { kind: 'leave', now: this.now() }),
       maxPayloadBytes: this.config.maxPayloadBytes,
     };
+    const meshConfig = resolveMeshConfig(options);
+    this.mesh = new MeshDriver(this.id, meshConfig, {
+      publish: (to, frame) =>
+        this.publish(
+          to.kind === 'mesh' ? this.subjects.mesh(to.channel, this.id) : this.subjects.node(to.node, this.id),
+          frame,
+        ),
+      countDrop: (reason, detail) => this.countDrop(reason, detail),
+      logger: this.logger,
+      now: () => this.now(),
+    });
+    this.meshLeaveTimeoutMs = 2 * meshConfig.joinTimeoutMs;
+    this.meshSubscription = transport.subscribe(this.subjects.meshWildcard(), (msg) => this.onTransportMessage(msg));
     this.inbox = transport.subscribe(this.subjects.nodeInbox(this.id), (msg) => this.onTransportMessage(msg));
     this.timer = setInterval(() => this.tick(), this.config.tickMs);
     this.timer.unref();
+    this.mesh.start();
+  }
+
+  /** The namespace's current mesh view (tier 1 of the membership service), once joined. */
+  get meshView(): View | undefined {
+    return this.mesh.view;
+  }
+
+  /** Mesh views as this node installs them; replays the current one. */
+  get meshViews$(): Observable<View> {
+    return this.mesh.views$;
+  }
+
+  /** joining → member ⇄ blocked → left (or removed); replays the current status. */
+  get meshStatus$(): Observable<MeshStatus> {
+    return this.mesh.status$;
+  }
+
+  get meshStatus(): MeshStatus {
+    return this.mesh.status;
   }
 
   get maxPayloadBytes(): number {
@@ -120,7 +163,9 @@ export class CohortNode {
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.allSettled([...this.groups.values()].map((m) => m.handle.leave()));
+    await this.mesh.leave(this.meshLeaveTimeoutMs);
     this.closed = true;
+    this.meshSubscription.unsubscribe();
     clearInterval(this.timer);
     this.inbox.unsubscribe();
     await this.transport.close();
@@ -132,6 +177,7 @@ export class CohortNode {
 
   private tick(): void {
     const now = this.now();
+    this.mesh.tick(now);
     for (const group of this.groups.keys()) this.dispatch(group, { kind: 'tick', now });
   }
 
@@ -162,14 +208,7 @@ export class CohortNode {
           output.to.kind === 'group'
             ? this.subjects.group(m.machine.group, output.to.channel, this.id)
             : this.subjects.node(output.to.node, this.id);
-        try {
-          this.transport.publish(subject, encodeFrame(output.frame));
-        } catch (error) {
-          // The protocol retransmits on NAKs and retries its control steps, so a failed publish
-          // (disconnected bus) is a loss it recovers from, not a crash.
-          this.stats.add('publish-failed');
-          this.logger.warn(`publish on ${subject} failed: ${(error as Error).message}`, 'Cohort');
-        }
+        this.publish(subject, output.frame);
         return;
       }
       case 'drop':
@@ -184,6 +223,17 @@ export class CohortNode {
         return;
       default:
         m.handle.apply(output);
+    }
+  }
+
+  private publish(subject: string, frame: Frame): void {
+    try {
+      this.transport.publish(subject, encodeFrame(frame));
+    } catch (error) {
+      // The protocols retransmit and retry, so a failed publish (disconnected bus) is a loss
+      // they recover from, not a crash.
+      this.stats.add('publish-failed');
+      this.logger.warn(`publish on ${subject} failed: ${(error as Error).message}`, 'Cohort');
     }
   }
 
@@ -216,8 +266,11 @@ export class CohortNode {
     if (parsed.kind === 'group' && frame.group !== parsed.group) {
       return this.countDrop('group-mismatch', `frame of group ${frame.group} published on ${msg.subject}`);
     }
-    if (parsed.kind === 'mesh')
-      return this.countDrop('unsupported', `mesh traffic is not handled by this build (${msg.subject})`);
+    const meshSubject = parsed.kind === 'mesh' || (parsed.kind === 'node' && frame.group === MESH_GROUP);
+    if (isMeshFrame(frame) !== meshSubject || (isMeshFrame(frame) && frame.group !== MESH_GROUP)) {
+      return this.countDrop('kind-mismatch', `${frame.kind} frame of ${frame.group} on ${msg.subject}`);
+    }
+    if (isMeshFrame(frame)) return this.mesh.receive(frame);
     if (!this.groups.has(frame.group))
       return this.countDrop('unknown-group', `frame for group ${frame.group}, which this node has not joined`);
     this.dispatch(frame.group, { kind: 'frame', frame, now: this.now() });

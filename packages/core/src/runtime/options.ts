@@ -1,4 +1,5 @@
 import type { Group } from './group.js';
+import type { MeshOptions } from './mesh-options.js';
 import { ConfigurationError } from '../errors.js';
 import { validateName } from '../names.js';
 import type { PayloadCodec } from '../payload-codec.js';
@@ -29,7 +30,7 @@ export interface ProtocolOptions {
   tickMs?: number;
 }
 
-export interface NodeOptions extends ProtocolOptions {
+export interface NodeOptions extends ProtocolOptions, MeshOptions {
   /** Isolates deployments on one NATS account: one subject token. */
   namespace: string;
   /** Human-readable node name; the node id is `<name>-<random>`. One subject token. */

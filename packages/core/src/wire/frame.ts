@@ -196,6 +196,25 @@ export type MeshFrame =
   | MeshNackFrame
   | MeshSyncFrame;
 
+const MESH_KINDS: ReadonlySet<string> = new Set([
+  'mhb',
+  'mjoin',
+  'mleave',
+  'mping',
+  'mpong',
+  'mprepare',
+  'mpromise',
+  'maccept',
+  'maccepted',
+  'mcommit',
+  'mnack',
+  'msync',
+]);
+
+export function isMeshFrame(frame: Frame): frame is MeshFrame {
+  return MESH_KINDS.has(frame.kind);
+}
+
 export type Frame =
   | DataFrame
   | NakFrame

@@ -11,6 +11,7 @@ export type {
   NatsServerOptions as StartNatsServerOptions,
 } from './start-server.js';
 export { startNatsCluster, waitForRoutes } from './nats-cluster.js';
+export { waitUntil } from './wait.js';
 export type { NatsClusterOptions, NatsClusterProcess } from './nats-cluster.js';
 export type { Connz, ConnzConnection, MonitorQuery, RouteInfo, Routez, Varz } from './monitoring.js';
 export { TrackedProcess, spawnTracked } from './tracked-process.js';

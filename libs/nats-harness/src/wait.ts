@@ -31,3 +31,12 @@ export function keepAlive<T>(promise: Promise<T>): Promise<T> {
 }
 
 export { setTimeout as realSetTimeout, clearTimeout as realClearTimeout };
+
+/** Polls `condition` until it holds; rejects with `what` after `timeoutMs`. For tests. */
+export async function waitUntil(condition: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
+import { startNatsServer, stopAllNatsServers, waitUntil as until } from '@cohort/nats-harness';
 import type { NatsServerProcess } from '@cohort/nats-harness';
 import { InvalidNameError, NatsConnectError, connect } from '../src/index.js';
 import type { Delivery, NatsCohortNode } from '../src/index.js';
@@ -29,14 +29,6 @@ async function node(name: string): Promise<NatsCohortNode> {
   });
   nodes.push(n);
   return n;
-}
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitUntil as until } from '@cohort/nats-harness';
 import { firstValueFrom, toArray } from 'rxjs';
 import { ConfigurationError, GroupClosedError, InvalidNameError, PayloadTooLargeError } from '../errors.js';
 import type { View } from '../protocol/view.js';
@@ -24,14 +25,6 @@ function node(net: InMemoryNetwork, name: string, extra: object = {}): CohortNod
   const n = new CohortNode(net.connect(), { namespace: 'test', name, logger: silent, ...fast, ...extra });
   nodes.push(n);
   return n;
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 afterEach(async () => {

@@ -40,6 +40,15 @@ export class NatsTransport implements Transport {
     };
   }
 
+  onConnectionChange(listener: (up: boolean) => void): void {
+    void (async () => {
+      for await (const status of this.connection.status()) {
+        if (status.type === 'disconnect') listener(false);
+        else if (status.type === 'reconnect') listener(true);
+      }
+    })();
+  }
+
   async flush(): Promise<void> {
     if (!this.connection.isClosed()) await this.connection.flush();
   }

@@ -119,4 +119,23 @@ describe('the mesh across OS processes', () => {
     n2.proc.kill('SIGKILL');
     n3.proc.kill('SIGKILL');
   }, 60_000);
+
+  it('changes no view when the nats-server is down for 1.5 s: each node pauses its failure detector while disconnected', async () => {
+    const nodes = [await start('r1', 'm2'), await start('r2', 'm2'), await start('r3', 'm2')];
+    await Promise.all(nodes.map((n) => n.waitView((v) => v.members.length === 3)));
+    const before = nodes.map((n) => n.meshLines().length);
+    const restartedAt = Date.now();
+    // An outage longer than suspectAfterMs + verifyTimeoutMs (600 ms by default).
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 1500));
+    await server.restart();
+    // Well past suspectAfterMs + verifyTimeoutMs once everyone is back.
+    await new Promise((r) => setTimeout(r, 2500));
+    nodes.forEach((n, i) => {
+      expect(n.meshLines()).toHaveLength(before[i]!);
+      expect(n.proc.lines.filter((l) => l.startsWith('STATUS ')).at(-1)).toContain('"member"');
+    });
+    console.log(`nats-server down 1.5 s: handled without a view change (${Date.now() - restartedAt} ms observed)`);
+    for (const n of nodes) n.proc.kill('SIGKILL');
+  }, 60_000);
 });

@@ -91,6 +91,7 @@ export class CohortNode {
     this.inbox = transport.subscribe(this.subjects.nodeInbox(this.id), (msg) => this.onTransportMessage(msg));
     this.timer = setInterval(() => this.tick(), this.config.tickMs);
     this.timer.unref();
+    transport.onConnectionChange?.((up) => this.mesh.busChanged(up));
     this.mesh.start();
   }
 

@@ -54,6 +54,11 @@ export class MeshDriver {
     this.dispatch({ kind: 'tick', now });
   }
 
+  busChanged(up: boolean): void {
+    this.port.logger.warn(`node ${this.self}: connection to the bus ${up ? 'restored' : 'lost'}`, 'Cohort');
+    this.dispatch({ kind: 'bus', up, now: this.port.now() });
+  }
+
   receive(frame: MeshFrame): void {
     this.dispatch({ kind: 'frame', frame, now: this.port.now() });
   }

@@ -22,4 +22,9 @@ export interface Transport {
   flush(): Promise<void>;
   /** Flushes, unsubscribes and disconnects. */
   close(): Promise<void>;
+  /**
+   * Reports when this connection to the bus goes down and comes back (NATS disconnect and
+   * reconnect). Optional: a transport that cannot lose its bus never calls it.
+   */
+  onConnectionChange?(listener: (up: boolean) => void): void;
 }

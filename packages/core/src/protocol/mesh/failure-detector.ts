@@ -41,6 +41,13 @@ export class FailureDetector {
     return this.down.delete(member);
   }
 
+  /** A fresh grace period for every member (after this node itself was cut off from the bus). */
+  reset(now: number): void {
+    for (const m of this.lastHeard.keys()) this.lastHeard.set(m, now);
+    this.pingedAt.clear();
+    this.down.clear();
+  }
+
   isUnreachable(member: MemberId): boolean {
     return this.down.has(member);
   }

@@ -28,6 +28,10 @@ class Mesh {
     return m;
   }
 
+  bus(id: string, up: boolean): void {
+    this.route(id, this.machines.get(id)!.step({ kind: 'bus', up, now: this.now }));
+  }
+
   leave(id: string): void {
     this.route(id, this.machines.get(id)!.step({ kind: 'leave', now: this.now }));
   }
@@ -241,6 +245,51 @@ describe('MeshMachine', () => {
         expect({ node, id: v.id, view: byId.get(v.id) ?? key }).toEqual({ node, id: v.id, view: key });
         byId.set(v.id, key);
       }
+    }
+  });
+
+  it('decides nothing while the bus is down: a total outage changes no view', () => {
+    const mesh = new Mesh();
+    mesh.startAll(['n1', 'n2', 'n3']);
+    const before = mesh.view('n1');
+    mesh.cut = () => true;
+    for (const id of ['n1', 'n2', 'n3']) mesh.bus(id, false);
+    mesh.run(5000);
+    mesh.cut = () => false;
+    for (const id of ['n1', 'n2', 'n3']) mesh.bus(id, true);
+    mesh.run(1000);
+    for (const id of ['n1', 'n2', 'n3']) {
+      expect(mesh.view(id)).toEqual(before);
+      expect(mesh.status(id)).toBe('member');
+    }
+  });
+
+  it('still removes a node that alone lost the bus; it learns so when it is back', () => {
+    const mesh = new Mesh();
+    mesh.startAll(['n1', 'n2', 'n3']);
+    mesh.cut = (from, to) => from === 'n3' || to === 'n3';
+    mesh.bus('n3', false);
+    mesh.run(2000);
+    expect(mesh.view('n1')).toMatchObject({ members: ['n1', 'n2'], failed: ['n3'] });
+    expect(mesh.status('n3')).toBe('member');
+    mesh.cut = () => false;
+    mesh.bus('n3', true);
+    mesh.run(500);
+    expect(mesh.status('n3')).toBe('removed');
+  });
+
+  it('recovers from a total cut it could not see: nobody stays blocked, no view changes', () => {
+    const mesh = new Mesh();
+    mesh.startAll(['n1', 'n2', 'n3']);
+    const before = mesh.view('n1');
+    mesh.cut = () => true;
+    mesh.run(3000);
+    expect(['n1', 'n2', 'n3'].map((id) => mesh.status(id))).toEqual(['blocked', 'blocked', 'blocked']);
+    mesh.cut = () => false;
+    mesh.run(2000);
+    for (const id of ['n1', 'n2', 'n3']) {
+      expect(mesh.status(id)).toBe('member');
+      expect(mesh.view(id)).toEqual(before);
     }
   });
 });

@@ -65,6 +65,8 @@ export class MeshMachine {
   private lastRequestAt = Number.NEGATIVE_INFINITY;
   private lastSyncAt = Number.NEGATIVE_INFINITY;
   private joinDeadline = 0;
+  /** False while this node's own connection to the bus is down: silence then proves nothing. */
+  private busUp = true;
 
   constructor(
     readonly self: MemberId,
@@ -97,6 +99,9 @@ export class MeshMachine {
         break;
       case 'leave':
         this.onLeave(input.now);
+        break;
+      case 'bus':
+        this.onBus(input.up, input.now);
         break;
     }
     return this.out;
@@ -144,7 +149,16 @@ export class MeshMachine {
     if (this.acting() !== this.self) this.request('mleave', now);
   }
 
+  private onBus(up: boolean, now: number): void {
+    if (up === this.busUp) return;
+    this.busUp = up;
+    if (up) this.detector.reset(now);
+    else this.joinDeadline = Number.POSITIVE_INFINITY;
+    if (up && this.phase === 'joining') this.joinDeadline = now + this.config.joinTimeoutMs;
+  }
+
   private tick(now: number): void {
+    if (!this.busUp) return;
     if (this.phase === 'joining') {
       if (now - this.lastRequestAt >= this.config.joinRetryMs) this.request('mjoin', now);
       if (now >= this.joinDeadline) this.formFirstView(now);
@@ -165,7 +179,9 @@ export class MeshMachine {
     if (this.leaving && this.acting() !== this.self && now - this.lastRequestAt >= this.config.joinRetryMs) {
       this.request('mleave', now);
     }
+    // Someone older is reachable again: it coordinates, and a round of this node's is stale.
     if (this.acting() === this.self) this.coordinate(now);
+    else this.round = undefined;
     this.updateBlocked(now);
   }
 

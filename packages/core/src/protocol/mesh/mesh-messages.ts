@@ -5,7 +5,9 @@ export type MeshInput =
   | { readonly kind: 'start'; readonly now: number }
   | { readonly kind: 'tick'; readonly now: number }
   | { readonly kind: 'frame'; readonly frame: MeshFrame; readonly now: number }
-  | { readonly kind: 'leave'; readonly now: number };
+  | { readonly kind: 'leave'; readonly now: number }
+  /** The node's own connection to the bus went down or came back. */
+  | { readonly kind: 'bus'; readonly up: boolean; readonly now: number };
 
 /** Published to every node of the namespace (`mesh.<channel>`), or unicast to one node. */
 export type MeshDestination =

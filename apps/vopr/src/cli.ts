@@ -1,7 +1,18 @@
-import type { ScenarioInput, ScenarioResult } from '@cohort/simulation';
-import { parseScenarioArgs, runScenario, SCENARIO_USAGE, variedScenario } from '@cohort/simulation';
+import type { MeshScenarioInput, ScenarioInput } from '@cohort/simulation';
+import {
+  MESH_SCENARIO_USAGE,
+  parseMeshScenarioArgs,
+  parseScenarioArgs,
+  runMeshScenario,
+  runScenario,
+  SCENARIO_USAGE,
+  variedMeshScenario,
+  variedScenario,
+} from '@cohort/simulation';
 
 export interface CliOptions {
+  /** Mesh (tier-1 membership) scenarios instead of group scenarios. */
+  readonly mesh: boolean;
   readonly from: number;
   readonly count: number;
   /** Draw each seed's scenario shape from the seed (variedScenario); given flags still win. */
@@ -12,7 +23,18 @@ export interface CliOptions {
   readonly trace: boolean;
   readonly help: boolean;
   /** The scenario flags as given (seed aside): what they pin, over the defaults or the varied shape. */
-  readonly given: Omit<ScenarioInput, 'seed'>;
+  readonly given: Omit<ScenarioInput, 'seed'> | Omit<MeshScenarioInput, 'seed'>;
+}
+
+/** What the loop needs of one run, group or mesh. */
+interface SeedRun {
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly report: string;
+  readonly replay: string;
+  readonly events: number;
+  readonly frames: number;
+  readonly line: string;
 }
 
 export interface Io {
@@ -22,7 +44,7 @@ export interface Io {
   now(): number;
 }
 
-export const USAGE = `usage: vopr [--seeds N] [--from N] [--seed N] [--vary] [--keep-going] [--verbose] [--trace] [scenario flags]
+export const USAGE = `usage: vopr [--mesh] [--seeds N] [--from N] [--seed N] [--vary] [--keep-going] [--verbose] [--trace] [scenario flags]
 
 Runs the deterministic simulator (real protocol code, virtual time, faulty network) over seeds
 from..from+seeds-1 (default 0..99) and checks every history. Stops at the first failing seed,
@@ -37,12 +59,18 @@ prints its report and a command that replays it exactly, and exits 1.
   --keep-going           run every seed, then list all failing ones
   --verbose              one line per seed
   --trace                with --seed: print every protocol input and output
+  --mesh                 run mesh (membership tier 1) scenarios: MeshMachine, crashes, pauses,
+                         partitions, restarts and leaves; its scenario flags are listed below
 
 scenario flags:
-${SCENARIO_USAGE}`;
+${SCENARIO_USAGE}
+
+mesh scenario flags (with --mesh):
+${MESH_SCENARIO_USAGE}`;
 
 export function parseCli(argv: readonly string[]): CliOptions {
-  const { scenario, rest } = parseScenarioArgs(argv);
+  const mesh = argv.includes('--mesh');
+  const { scenario, rest } = mesh ? parseMeshScenarioArgs(argv.filter((a) => a !== '--mesh')) : parseScenarioArgs(argv);
   const seedGiven = argv.some((a) => a === '--seed' || a.startsWith('--seed='));
   let from = seedGiven ? scenario.seed : 0;
   let count = seedGiven ? 1 : 100;
@@ -73,14 +101,54 @@ export function parseCli(argv: readonly string[]): CliOptions {
     else throw new Error(`unknown argument ${arg}`);
   }
   const { seed: _seed, ...given } = scenario;
-  return { from, count, vary, keepGoing, verbose, trace, help, given };
+  return { mesh, from, count, vary, keepGoing, verbose, trace, help, given };
 }
 
 /** The scenario of one seed: the given flags over the defaults, or over the seed's varied shape. */
 export function scenarioFor(options: CliOptions, seed: number): ScenarioInput {
-  const given = options.given;
+  const given = options.given as Omit<ScenarioInput, 'seed'>;
   if (!options.vary) return { ...given, seed };
   return variedScenario(seed, { ...given, ...(given.faults !== undefined ? { faults: given.faults } : {}) });
+}
+
+/** The mesh scenario of one seed (with --mesh). */
+export function meshScenarioFor(options: CliOptions, seed: number): MeshScenarioInput {
+  const given = options.given as Omit<MeshScenarioInput, 'seed'>;
+  if (!options.vary) return { ...given, seed };
+  return variedMeshScenario(seed, { ...given, ...(given.faults !== undefined ? { faults: given.faults } : {}) });
+}
+
+function runSeed(options: CliOptions, seed: number, trace: ((line: string) => void) | undefined): SeedRun {
+  const debug = trace !== undefined ? { trace } : {};
+  if (options.mesh) {
+    const r = runMeshScenario(meshScenarioFor(options, seed), debug);
+    const o = r.options;
+    const f = o.faults;
+    const net = r.stats.network;
+    const shape =
+      `${o.nodes} nodes, loss ${f.loss}, dup ${f.duplicate}, delay ${f.minDelayMs}-${f.maxDelayMs} ms${f.fifoLinks ? ' fifo' : ''}, ` +
+      `${f.crashes} crashes, ${f.pauses} pauses, ${f.partitions} partitions, ${f.leaves} leaves`;
+    const converged = r.convergenceMs === undefined ? 'not converged' : `converged +${r.convergenceMs} ms`;
+    return {
+      seed: r.seed,
+      ok: r.ok,
+      report: r.report,
+      replay: r.replay,
+      events: r.stats.events,
+      frames: net.framesSent,
+      line: `mesh seed ${r.seed} ${r.ok ? 'ok' : 'FAILED'}: ${shape}; ${converged}; ${r.stats.events} events, ${net.framesSent} frames`,
+    };
+  }
+  const r = runScenario(scenarioFor(options, seed), debug);
+  return {
+    seed: r.seed,
+    ok: r.ok,
+    report: r.report,
+    replay: r.replay,
+    events: r.stats.events,
+    frames: r.stats.network.framesSent,
+    line: seedLine(r),
+  };
 }
 
 /** Runs the CLI; returns the exit code (0 all passed, 1 a seed failed, 2 bad usage). */
@@ -101,22 +169,22 @@ export function runCli(argv: readonly string[], io: Io): number {
     return 2;
   }
   const started = io.now();
-  const failed: ScenarioResult[] = [];
+  const failed: SeedRun[] = [];
   const step = Math.max(1, Math.ceil(options.count / 10));
   let events = 0;
   let frames = 0;
   for (let i = 0; i < options.count; i++) {
     const seed = options.from + i;
-    let result: ScenarioResult;
+    let result: SeedRun;
     try {
-      result = runScenario(scenarioFor(options, seed), options.trace ? { trace: io.out } : {});
+      result = runSeed(options, seed, options.trace ? io.out : undefined);
     } catch (error) {
       io.err(`vopr: seed ${seed}: ${error instanceof Error ? error.message : String(error)}`);
       return 2;
     }
-    events += result.stats.events;
-    frames += result.stats.network.framesSent;
-    if (options.verbose || options.count === 1) io.out(seedLine(result));
+    events += result.events;
+    frames += result.frames;
+    if (options.verbose || options.count === 1) io.out(result.line);
     if (!result.ok) {
       failed.push(result);
       if (failed.length === 1) io.out(`\n${result.report}\n`);
@@ -137,7 +205,7 @@ export function runCli(argv: readonly string[], io: Io): number {
   return 1;
 }
 
-function seedLine(r: ScenarioResult): string {
+function seedLine(r: ReturnType<typeof runScenario>): string {
   const o = r.options;
   const f = o.faults;
   const shape = `${o.nodes} nodes x ${o.messagesPerNode} msgs, loss ${f.loss}, dup ${f.duplicate}, delay ${f.minDelayMs}-${f.maxDelayMs} ms${f.fifoLinks ? ' fifo' : ''}`;

@@ -59,4 +59,44 @@ describe('vopr CLI', () => {
     expect(run(['--seeds', '2', '--trace']).code).toBe(2);
     expect(run(['--help']).out).toContain('usage: vopr');
   });
+
+  it('--mesh: runs mesh seeds, and a failing one prints a replay command that reproduces it exactly', () => {
+    expect(parseCli(['--mesh', '--seed', '5', '--nodes', '7', '--config', 'suspectAfterMs=300'])).toMatchObject({
+      mesh: true,
+      from: 5,
+      count: 1,
+      given: { nodes: 7, config: { suspectAfterMs: 300 } },
+    });
+    // Lossless FIFO links of 1 ms: no stale ballots, so mesh bug M1 (zero-ballot nacks) stays out.
+    const passing = run(['--mesh', '--seeds', '3', '--loss', '0', '--dup', '0', '--max-delay', '1', '--fifo']);
+    expect(passing.code).toBe(0);
+    expect(passing.out).toMatch(/^vopr: all 3 seeds \(0\.\.2\)/);
+    // Crashing the root of two nodes blocks the younger for good: a sure convergence failure.
+    const failing = run([
+      '--mesh',
+      '--seeds',
+      '2',
+      '--from',
+      '3',
+      '--nodes',
+      '2',
+      '--loss',
+      '0',
+      '--script',
+      '[{"at":3000,"kind":"crash","node":"n0"}]',
+    ]);
+    expect(failing.code).toBe(1);
+    expect(failing.out).toContain('mesh seed 3 FAILED');
+    expect(failing.out).toContain('FAIL  convergence');
+    const replay = /replay the first: npx vopr (.*)$/.exec(failing.out)![1]!;
+    const argv = replay.split(/ (?=--)/).flatMap((a) => {
+      const space = a.indexOf(' ');
+      return space < 0 ? [a] : [a.slice(0, space), a.slice(space + 1).replace(/^'(.*)'$/, '$1')];
+    });
+    const again = run(argv);
+    expect(again.code).toBe(1);
+    expect(again.out.slice(again.out.indexOf('mesh seed 3 FAILED\n'), again.out.indexOf('vopr:'))).toEqual(
+      failing.out.slice(failing.out.indexOf('mesh seed 3 FAILED\n'), failing.out.indexOf('vopr:')),
+    );
+  });
 });

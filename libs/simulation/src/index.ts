@@ -22,3 +22,20 @@ export { formatFailure } from './report.js';
 export { parseScenarioArgs, scenarioArgs, replayCommand, SCENARIO_USAGE } from './args.js';
 export { variedScenario } from './vary.js';
 export type { VaryOverrides } from './vary.js';
+export {
+  DEFAULT_MESH_FAULTS,
+  DEFAULT_MESH_SCENARIO,
+  NO_MESH_FAULTS,
+  MeshJoinMode,
+  resolveMeshScenario,
+  meshConfigOf,
+} from './mesh-scenario.js';
+export type { MeshAction, MeshFaultOptions, MeshScenarioInput, MeshScenarioOptions } from './mesh-scenario.js';
+export { runMeshScenario } from './mesh-simulator.js';
+export type { MeshNodeStats, MeshScenarioResult, MeshSimStats } from './mesh-simulator.js';
+export { SimMeshNode, MeshNodeState, describeMeshOutput } from './mesh-node.js';
+export type { MeshChange, SimMeshNodeOptions } from './mesh-node.js';
+export { formatMeshFailure } from './mesh-report.js';
+export { parseMeshScenarioArgs, meshScenarioArgs, meshReplayCommand, MESH_SCENARIO_USAGE } from './mesh-args.js';
+export { variedMeshScenario } from './mesh-vary.js';
+export type { MeshVaryOverrides } from './mesh-vary.js';

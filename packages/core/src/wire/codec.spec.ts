@@ -79,6 +79,7 @@ const samples: Frame[] = [
   { kind: 'maccept', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' }, view: meshView },
   { kind: 'maccepted', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' } },
   { kind: 'mnack', ...m, instance: 4, ballot: { n: 9, node: 'node-a1' } },
+  { kind: 'mnack', ...m, instance: 4, ballot: { n: 0, node: '' } },
   { kind: 'mcommit', ...m, view: meshView },
 ];
 

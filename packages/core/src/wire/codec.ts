@@ -254,7 +254,14 @@ function positive(n: number, field: string): number {
 }
 
 function ballot(r: ByteReader): Ballot {
-  return { n: r.u32('ballot n'), node: name(r, 'ballot node') };
+  const n = r.u32('ballot n');
+  // Ballot 0 is "nothing promised yet" and names no node.
+  if (n === 0) {
+    const node = r.str8('ballot node');
+    if (node !== '') throw new FrameDecodeError('invalid-field', 'ballot 0 names a node');
+    return { n, node };
+  }
+  return { n, node: name(r, 'ballot node') };
 }
 
 function names(r: ByteReader, field: string): string[] {

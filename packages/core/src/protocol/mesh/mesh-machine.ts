@@ -19,6 +19,14 @@ import { hasQuorum } from './quorum.js';
 
 type Phase = 'idle' | 'joining' | 'member' | 'removed' | 'left';
 
+/**
+ * Paxos quorums are majorities of the whole current view, leavers included, so that any two of
+ * them intersect whatever each coordinator believes about who is leaving.
+ */
+const NOBODY: ReadonlySet<MemberId> = new Set();
+/** Commit resends a leaving node attempts before it gives up handing over and leaves. */
+const HANDOFF_RETRIES = 20;
+
 interface Accepted {
   readonly ballot: Ballot;
   readonly view: View;
@@ -32,7 +40,6 @@ interface Round {
   proposal: View | undefined;
   readonly promises: Map<MemberId, Accepted | undefined>;
   readonly accepts: Set<MemberId>;
-  readonly leaving: ReadonlySet<MemberId>;
   readonly startedAt: number;
   lastSentAt: number;
 }
@@ -65,6 +72,13 @@ export class MeshMachine {
   private lastRequestAt = Number.NEGATIVE_INFINITY;
   private lastSyncAt = Number.NEGATIVE_INFINITY;
   private joinDeadline = 0;
+  /**
+   * A leaving node that committed (or learned) the view without itself stays until every member
+   * of that view shows it in a heartbeat, resending the commit meanwhile: otherwise a member that
+   * lost the one commit could see the leaver as failed, or block when it was the last other node.
+   */
+  private handoff:
+    { readonly view: View; readonly waiting: Set<MemberId>; lastSentAt: number; readonly deadline: number } | undefined;
   /** False while this node's own connection to the bus is down: silence then proves nothing. */
   private busUp = true;
 
@@ -159,6 +173,7 @@ export class MeshMachine {
 
   private tick(now: number): void {
     if (!this.busUp) return;
+    if (this.handoff !== undefined) return this.tickHandoff(this.handoff, now);
     if (this.phase === 'joining') {
       if (now - this.lastRequestAt >= this.config.joinRetryMs) this.request('mjoin', now);
       if (now >= this.joinDeadline) this.formFirstView(now);
@@ -194,15 +209,11 @@ export class MeshMachine {
     const view = this.view!;
     const reachable = new Set(view.members.filter((m) => m === this.self || !this.detector.isUnreachable(m)));
     const stuck = this.round !== undefined && now - this.round.startedAt >= this.config.blockAfterMs;
-    const blocked = stuck || !hasQuorum(view, reachable, this.leavingIn(view));
+    const blocked = stuck || !hasQuorum(view, reachable, NOBODY);
     if (blocked !== this.blocked) {
       this.blocked = blocked;
       this.setStatus();
     }
-  }
-
-  private leavingIn(view: View): Set<MemberId> {
-    return new Set(view.members.filter((m) => this.leavers.has(m)));
   }
 
   // ---- first view -------------------------------------------------------------------------
@@ -230,21 +241,28 @@ export class MeshMachine {
   private coordinate(now: number): void {
     const round = this.round;
     if (round !== undefined) {
-      if (now - round.lastSentAt >= this.config.retryMs) this.resend(round, now);
+      this.tryPropose(round, now);
+      if (this.round === round && now - round.lastSentAt >= this.config.retryMs) this.resend(round, now);
       return;
     }
     if (now < this.backoffUntil || this.desiredView() === undefined) return;
     this.startRound(now);
   }
 
-  /** The next view this coordinator wants: without the unreachable and the leavers, with the joiners. */
+  /**
+   * The next view this coordinator wants. Failures are removed first, in a change of their own,
+   * while leavers still count (they are alive and vote until they are out); leaves come in the
+   * next change. A removal of failed members must itself keep the primary-partition rule.
+   */
   private desiredView(): View | undefined {
     const view = this.view!;
-    const failed = view.members.filter((m) => m !== this.self && this.detector.isUnreachable(m));
-    const left = view.members.filter((m) => this.leavers.has(m) && !failed.includes(m));
     const joined = [...this.joiners.keys()].filter((m) => !view.members.includes(m));
+    const failed = view.members.filter((m) => m !== this.self && this.detector.isUnreachable(m));
+    const left = failed.length > 0 ? [] : view.members.filter((m) => this.leavers.has(m));
     if (failed.length === 0 && left.length === 0 && joined.length === 0) return undefined;
-    const members = view.members.filter((m) => !failed.includes(m) && !left.includes(m)).concat(joined);
+    const staying = view.members.filter((m) => !failed.includes(m) && !left.includes(m));
+    if (failed.length > 0 && !hasQuorum(view, new Set(staying), NOBODY)) return undefined;
+    const members = staying.concat(joined);
     if (members.length === 0) return undefined;
     return { group: MESH_GROUP, id: view.id + 1, members, coordinator: members[0]!, joined, left, failed };
   }
@@ -259,7 +277,6 @@ export class MeshMachine {
       proposal: undefined,
       promises: new Map(),
       accepts: new Set(),
-      leaving: this.leavingIn(view),
       startedAt: now,
       lastSentAt: now,
     };
@@ -285,19 +302,35 @@ export class MeshMachine {
       round?.stage !== 'prepare' ||
       frame.instance !== round.instance ||
       compareBallots(frame.ballot, round.ballot) !== 0
-    )
+    ) {
       return;
+    }
     round.promises.set(frame.sender, frame.accepted);
-    if (!hasQuorum(this.view!, new Set(round.promises.keys()), round.leaving)) return;
+    this.tryPropose(round, now);
+  }
+
+  /**
+   * Moves a round from promises to acceptance once it may: a quorum promised, and for a change
+   * that only removes leavers, every member that stays promised too. Otherwise a leave could
+   * commit while a staying member is dead but not yet detected, and leave a view that can never
+   * change again (half of it gone, the tie-breaker among the dead); waiting lets the failure be
+   * detected and removed first. Re-evaluated on every tick, since what this node wants changes.
+   */
+  private tryPropose(round: Round, now: number): void {
+    const view = this.view!;
+    if (round.stage !== 'prepare' || !hasQuorum(view, new Set(round.promises.keys()), NOBODY)) return;
     // A view some node already accepted may be committed somewhere: it must win (Paxos).
     let chosen: Accepted | undefined;
-    for (const a of round.promises.values())
+    for (const a of round.promises.values()) {
       if (a !== undefined && (chosen === undefined || compareBallots(a.ballot, chosen.ballot) > 0)) chosen = a;
+    }
     const proposal = chosen?.view ?? this.desiredView();
     if (proposal === undefined) {
       this.round = undefined;
       return;
     }
+    const leaveOnly = chosen === undefined && proposal.failed.length === 0 && proposal.left.length > 0;
+    if (leaveOnly && !proposal.members.every((m) => !view.members.includes(m) || round.promises.has(m))) return;
     round.stage = 'accept';
     round.proposal = proposal;
     round.lastSentAt = now;
@@ -321,7 +354,7 @@ export class MeshMachine {
     )
       return;
     round.accepts.add(frame.sender);
-    if (!hasQuorum(this.view!, round.accepts, round.leaving)) return;
+    if (!hasQuorum(this.view!, round.accepts, NOBODY)) return;
     const view = round.proposal!;
     this.send({ kind: 'mesh', channel: 'ctl' }, { kind: 'mcommit', ...this.header(), view });
     this.install(view, now);
@@ -449,12 +482,13 @@ export class MeshMachine {
     this.accepted = undefined;
     if (!isMember(next, this.self)) {
       // A view without this node ends its membership; it never installs it (self inclusion).
-      if (this.leaving) {
-        this.phase = 'left';
-        this.setStatus();
-      } else {
-        this.removed();
-      }
+      if (!this.leaving) return this.removed();
+      this.handoff = {
+        view: next,
+        waiting: new Set(next.members),
+        lastSentAt: now,
+        deadline: now + HANDOFF_RETRIES * this.config.retryMs,
+      };
       return;
     }
     this.view = next;
@@ -470,6 +504,27 @@ export class MeshMachine {
     this.updateBlocked(now);
   }
 
+  private tickHandoff(handoff: NonNullable<MeshMachine['handoff']>, now: number): void {
+    if (handoff.waiting.size === 0 || now >= handoff.deadline) return this.finishLeave();
+    if (now - handoff.lastSentAt < this.config.retryMs) return;
+    handoff.lastSentAt = now;
+    for (const m of handoff.waiting)
+      this.send({ kind: 'node', node: m }, { kind: 'mcommit', ...this.header(), view: handoff.view });
+  }
+
+  private onHandoffFrame(handoff: NonNullable<MeshMachine['handoff']>, frame: MeshFrame): void {
+    if (frame.kind === 'msync') return this.onSync(frame.sender, frame.viewId);
+    if (frame.kind !== 'mhb' || frame.viewId < handoff.view.id) return;
+    handoff.waiting.delete(frame.sender);
+    if (handoff.waiting.size === 0) this.finishLeave();
+  }
+
+  private finishLeave(): void {
+    this.handoff = undefined;
+    this.phase = 'left';
+    this.setStatus();
+  }
+
   private removed(): void {
     this.phase = 'removed';
     this.setStatus();
@@ -480,6 +535,7 @@ export class MeshMachine {
   private onFrame(frame: MeshFrame, now: number): void {
     if (this.phase === 'idle' || this.phase === 'left' || this.phase === 'removed') return;
     if (frame.sender === this.self) return;
+    if (this.handoff !== undefined) return this.onHandoffFrame(this.handoff, frame);
     if (this.detector.heard(frame.sender, now))
       this.out.push({ kind: 'suspect', member: frame.sender, unreachable: false });
     switch (frame.kind) {

@@ -357,7 +357,7 @@ export class MeshMachine {
     if (!hasQuorum(this.view!, round.accepts, NOBODY)) return;
     const view = round.proposal!;
     this.send({ kind: 'mesh', channel: 'ctl' }, { kind: 'mcommit', ...this.header(), view });
-    this.install(view, now);
+    this.install(view, now, true);
   }
 
   private onNack(frame: MeshNackFrame, now: number): void {
@@ -473,7 +473,8 @@ export class MeshMachine {
     for (const view of later) this.send({ kind: 'node', node: from }, { kind: 'mcommit', ...this.header(), view });
   }
 
-  private install(next: View, now: number): void {
+  /** `committed`: this node committed the view (as coordinator), so it may hold the only copy. */
+  private install(next: View, now: number, committed = false): void {
     const wasJoining = this.phase === 'joining';
     this.commits.push(next);
     if (this.commits.length > this.config.keptCommits) this.commits.shift();
@@ -481,8 +482,9 @@ export class MeshMachine {
     this.promised = ZERO_BALLOT;
     this.accepted = undefined;
     if (!isMember(next, this.self)) {
-      // A view without this node ends its membership; it never installs it (self inclusion).
-      if (!this.leaving) return this.removed();
+      // A view without this node ends its membership; it never installs it (self inclusion). A
+      // leaver, or a coordinator that had to commit a chosen view without itself, hands over first.
+      if (!this.leaving && !committed) return this.removed();
       this.handoff = {
         view: next,
         waiting: new Set(next.members),
@@ -521,6 +523,7 @@ export class MeshMachine {
 
   private finishLeave(): void {
     this.handoff = undefined;
+    if (!this.leaving) return this.removed();
     this.phase = 'left';
     this.setStatus();
   }

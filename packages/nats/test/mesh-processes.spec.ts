@@ -64,12 +64,18 @@ class Node {
 }
 
 async function start(name: string, ns: string): Promise<Node> {
+  const spawnedAt = Date.now();
   const proc = spawnTracked(process.execPath, [fixture], {
     env: { ...process.env, NATS_URL: server.url, COHORT_NAMESPACE: ns, NODE_NAME: name },
   });
   const node = new Node(name, proc);
   node.id = (await proc.waitForLine(/^READY /, 15_000)).slice(6);
-  await node.waitView((v) => v.members.includes(node.id));
+  const first = await node.waitView((v) => v.members.includes(node.id));
+  // The process start (Node, imports, connect) is included; the first node of a namespace also
+  // waits joinTimeoutMs before it forms a mesh of one.
+  console.log(
+    `join: process spawned -> in mesh view ${first.id} with ${first.members.length} members: ${first.t - spawnedAt} ms`,
+  );
   return node;
 }
 

@@ -12,6 +12,9 @@ import type {
 } from '../wire/frame.js';
 import type { GroupProtocolConfig } from './config.js';
 import { FlushRound } from './flush-round.js';
+import { FutureFrames } from './future-frames.js';
+import { Handoff } from './handoff.js';
+import { InstallArchive } from './install-archive.js';
 import type { Destination, DropReason, GroupInput, GroupOutput, RejectReason } from './messages.js';
 import type { OutgoingMulticast } from './view-channel.js';
 import { ViewChannel } from './view-channel.js';
@@ -22,20 +25,6 @@ type Phase = 'idle' | 'joining' | 'member' | 'left';
 
 /** Install resends a leaving coordinator attempts before it gives up and leaves. */
 const HANDOFF_RETRIES = 20;
-/** Installs remembered for members that missed one while later view changes went on. */
-const RECENT_INSTALLS = 16;
-
-/**
- * A coordinator that installed a view without itself (it is leaving) stays until every member of
- * that view confirmed the install, resending it meanwhile; otherwise a member that missed the one
- * broadcast would wait forever for a coordinator that is gone.
- */
-interface Handoff {
-  readonly install: InstallFrame;
-  readonly waiting: Set<MemberId>;
-  lastSentAt: number;
-  readonly deadline: number;
-}
 
 /** Member side of a flush: sending stopped for `view`; `cut` once the coordinator sent it. */
 interface MemberFlush {
@@ -63,7 +52,7 @@ export class GroupMachine {
   private phase: Phase = 'idle';
   private view: View | undefined;
   /** The latest installs, to resend to members (or leavers) that missed one. */
-  private readonly recentInstalls: InstallFrame[] = [];
+  private readonly installs = new InstallArchive();
 
   private requestDeadline = 0;
   private lastRequestAt = Number.NEGATIVE_INFINITY;
@@ -71,11 +60,11 @@ export class GroupMachine {
 
   private readonly queue: OutgoingMulticast[] = [];
   private channel: ViewChannel | undefined;
-  private future: Frame[] = [];
+  private readonly future: FutureFrames;
 
   private flush: MemberFlush | undefined;
   private round: FlushRound | undefined;
-  private handoff: Handoff | undefined;
+  private handoff: Handoff<InstallFrame> | undefined;
   private readonly joinRequests = new Set<MemberId>();
   private readonly leaveRequests = new Set<MemberId>();
 
@@ -83,7 +72,9 @@ export class GroupMachine {
     readonly group: string,
     readonly self: MemberId,
     private readonly config: GroupProtocolConfig,
-  ) {}
+  ) {
+    this.future = new FutureFrames(config.maxFutureFrames);
+  }
 
   get currentView(): View | undefined {
     return this.view;
@@ -247,14 +238,7 @@ export class GroupMachine {
   }
 
   private bufferFuture(frame: Frame): void {
-    if (this.future.length >= this.config.maxFutureFrames) {
-      // Keep the newest views' frames: older ones belong to views this node will never install.
-      const kept = this.future.filter((f) => f.viewId >= frame.viewId);
-      if (kept.length >= this.config.maxFutureFrames)
-        return this.drop('future-overflow', frame, 'future-view buffer full');
-      this.future = kept;
-    }
-    this.future.push(frame);
+    if (!this.future.add(frame)) this.drop('future-overflow', frame, 'future-view buffer full');
   }
 
   private onData(frame: DataFrame, now: number): void {
@@ -287,7 +271,7 @@ export class GroupMachine {
     if (!this.isCoordinator) return;
     if (isMember(this.view, joiner)) {
       // It is in the view but keeps asking: it missed the install.
-      const last = this.recentInstalls.at(-1);
+      const last = this.installs.latest();
       if (last !== undefined && isMember(last.view, joiner)) {
         this.send({ kind: 'node', node: joiner }, last);
       }
@@ -417,7 +401,7 @@ export class GroupMachine {
       view: round.proposed,
     };
     this.round = undefined;
-    this.remember(install);
+    this.installs.remember(install);
     this.send({ kind: 'group', channel: 'ctl' }, install);
     this.onInstall(install, now);
   }
@@ -500,7 +484,7 @@ export class GroupMachine {
     if (this.phase === 'joining') {
       if (!isMember(next, this.self)) return this.drop('not-member', frame, 'install of a view without this node');
       if (frame.viewId !== next.id - 1) return this.drop('unexpected', frame, 'install frame and view ids disagree');
-      this.remember(frame);
+      this.installs.remember(frame);
       this.installView(next, now);
       return this.confirmInstall(frame);
     }
@@ -518,7 +502,7 @@ export class GroupMachine {
     if (flush === undefined || flush.view.id !== next.id || flush.cutReachedAt === undefined) {
       return this.drop('unexpected', frame, `install of view ${next.id} before its flush completed here`);
     }
-    this.remember(frame);
+    this.installs.remember(frame);
     if (!isMember(next, this.self)) {
       if (frame.sender === this.self && next.members.length > 0) return this.beginHandoff(frame, now);
       return this.finishLeave();
@@ -529,17 +513,9 @@ export class GroupMachine {
 
   /** Answers a cut-ok for a remembered install to a member (or leaver) that took part in it. */
   private resendInstall(frame: CutOkFrame): boolean {
-    const install = this.recentInstalls.find((i) => i.view.id === frame.proposedViewId);
-    if (install === undefined || !(isMember(install.view, frame.sender) || install.view.left.includes(frame.sender))) {
-      return false;
-    }
-    this.send({ kind: 'node', node: frame.sender }, install);
-    return true;
-  }
-
-  private remember(install: InstallFrame): void {
-    this.recentInstalls.push(install);
-    if (this.recentInstalls.length > RECENT_INSTALLS) this.recentInstalls.shift();
+    const install = this.installs.forParticipant(frame.proposedViewId, frame.sender);
+    if (install !== undefined) this.send({ kind: 'node', node: frame.sender }, install);
+    return install !== undefined;
   }
 
   /** Tells a leaving coordinator that its install arrived (and again, if it resends it). */
@@ -553,26 +529,18 @@ export class GroupMachine {
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
     this.round = undefined;
     this.flush = undefined;
-    this.handoff = {
-      install,
-      waiting: new Set(install.view.members),
-      lastSentAt: now,
-      deadline: now + HANDOFF_RETRIES * this.config.flushRetryMs,
-    };
+    this.handoff = new Handoff(install, install.view.members, now, this.config.flushRetryMs, HANDOFF_RETRIES);
   }
 
-  private tickHandoff(handoff: Handoff, now: number): void {
-    // Bounded: a member that crashed would never confirm (failure detection is not built yet).
-    if (handoff.waiting.size === 0 || now >= handoff.deadline) return this.finishLeave();
-    if (now - handoff.lastSentAt < this.config.flushRetryMs) return;
-    handoff.lastSentAt = now;
-    for (const member of handoff.waiting) this.send({ kind: 'node', node: member }, handoff.install);
+  private tickHandoff(handoff: Handoff<InstallFrame>, now: number): void {
+    const resend = handoff.tick(now);
+    if (resend === 'over') return this.finishLeave();
+    for (const member of resend) this.send({ kind: 'node', node: member }, handoff.payload);
   }
 
-  private onHandoffFrame(handoff: Handoff, frame: Frame): void {
-    if (frame.kind === 'install-ok' && frame.viewId === handoff.install.view.id) {
-      handoff.waiting.delete(frame.sender);
-      if (handoff.waiting.size === 0) this.finishLeave();
+  private onHandoffFrame(handoff: Handoff<InstallFrame>, frame: Frame): void {
+    if (frame.kind === 'install-ok' && frame.viewId === handoff.payload.view.id) {
+      if (handoff.confirm(frame.sender)) this.finishLeave();
       return;
     }
     if (frame.kind === 'cut-ok' && this.resendInstall(frame)) return;
@@ -603,12 +571,7 @@ export class GroupMachine {
     for (const m of view.members) this.joinRequests.delete(m);
     this.out.push({ kind: 'install', view });
     this.out.push({ kind: 'status', status: 'member' });
-    const pending = this.future;
-    this.future = [];
-    for (const frame of pending) {
-      if (frame.viewId === view.id) this.onFrame(frame, now);
-      else if (frame.viewId > view.id) this.future.push(frame);
-    }
+    for (const frame of this.future.takeFor(view.id)) this.onFrame(frame, now);
     this.pump();
     if (this.leaving) {
       if (this.isCoordinator) this.leaveRequests.add(this.self);

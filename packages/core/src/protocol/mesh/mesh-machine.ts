@@ -16,6 +16,7 @@ import { FailureDetector } from './failure-detector.js';
 import type { MeshConfig } from './mesh-config.js';
 import type { MeshDestination, MeshInput, MeshOutput, MeshStatus } from './mesh-messages.js';
 import { hasQuorum } from './quorum.js';
+import { Handoff } from '../handoff.js';
 
 type Phase = 'idle' | 'joining' | 'member' | 'removed' | 'left';
 
@@ -72,13 +73,8 @@ export class MeshMachine {
   private lastRequestAt = Number.NEGATIVE_INFINITY;
   private lastSyncAt = Number.NEGATIVE_INFINITY;
   private joinDeadline = 0;
-  /**
-   * A leaving node that committed (or learned) the view without itself stays until every member
-   * of that view shows it in a heartbeat, resending the commit meanwhile: otherwise a member that
-   * lost the one commit could see the leaver as failed, or block when it was the last other node.
-   */
-  private handoff:
-    { readonly view: View; readonly waiting: Set<MemberId>; lastSentAt: number; readonly deadline: number } | undefined;
+  /** A member confirms the view without this node by a heartbeat that shows it. */
+  private handoff: Handoff<View> | undefined;
   /** False while this node's own connection to the bus is down: silence then proves nothing. */
   private busUp = true;
 
@@ -485,12 +481,7 @@ export class MeshMachine {
       // A view without this node ends its membership; it never installs it (self inclusion). A
       // leaver, or a coordinator that had to commit a chosen view without itself, hands over first.
       if (!this.leaving && !committed) return this.removed();
-      this.handoff = {
-        view: next,
-        waiting: new Set(next.members),
-        lastSentAt: now,
-        deadline: now + HANDOFF_RETRIES * this.config.retryMs,
-      };
+      this.handoff = new Handoff(next, next.members, now, this.config.retryMs, HANDOFF_RETRIES);
       return;
     }
     this.view = next;
@@ -506,19 +497,16 @@ export class MeshMachine {
     this.updateBlocked(now);
   }
 
-  private tickHandoff(handoff: NonNullable<MeshMachine['handoff']>, now: number): void {
-    if (handoff.waiting.size === 0 || now >= handoff.deadline) return this.finishLeave();
-    if (now - handoff.lastSentAt < this.config.retryMs) return;
-    handoff.lastSentAt = now;
-    for (const m of handoff.waiting)
-      this.send({ kind: 'node', node: m }, { kind: 'mcommit', ...this.header(), view: handoff.view });
+  private tickHandoff(handoff: Handoff<View>, now: number): void {
+    const resend = handoff.tick(now);
+    if (resend === 'over') return this.finishLeave();
+    for (const m of resend)
+      this.send({ kind: 'node', node: m }, { kind: 'mcommit', ...this.header(), view: handoff.payload });
   }
 
-  private onHandoffFrame(handoff: NonNullable<MeshMachine['handoff']>, frame: MeshFrame): void {
+  private onHandoffFrame(handoff: Handoff<View>, frame: MeshFrame): void {
     if (frame.kind === 'msync') return this.onSync(frame.sender, frame.viewId);
-    if (frame.kind !== 'mhb' || frame.viewId < handoff.view.id) return;
-    handoff.waiting.delete(frame.sender);
-    if (handoff.waiting.size === 0) this.finishLeave();
+    if (frame.kind === 'mhb' && frame.viewId >= handoff.payload.id && handoff.confirm(frame.sender)) this.finishLeave();
   }
 
   private finishLeave(): void {

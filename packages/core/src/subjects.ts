@@ -1,4 +1,4 @@
-import { isValidName, validateName } from './names.js';
+import { validateName } from './names.js';
 
 /**
  * Subjects of DESIGN §6. Every subject ends with the publishing node's id so that per-user
@@ -53,8 +53,9 @@ export class Subjects {
   /** Returns undefined for a subject outside this namespace's grammar. */
   parse(subject: string): ParsedSubject | undefined {
     if (!subject.startsWith(`${this.prefix}.`)) return undefined;
+    // Tokens are not validated here: the sender and group tokens are compared with the frame's
+    // fields, which the decoder validates, so a malformed token can only cause a mismatch drop.
     const tokens = subject.slice(this.prefix.length + 1).split('.');
-    if (!tokens.every(isValidName)) return undefined;
     const [scope, a, b, c] = tokens;
     if (scope === 'grp' && tokens.length === 4 && isGroupChannel(b)) {
       return { kind: 'group', group: a!, channel: b, sender: c! };

@@ -1,7 +1,7 @@
 import type { DataFrame, DigestFrame, NakFrame, SeqEntry } from '../wire/frame.js';
 import type { GroupProtocolConfig } from './config.js';
 import { FifoReceiver } from './fifo-receiver.js';
-import type { GroupOutput } from './messages.js';
+import type { DropReason, GroupOutput } from './messages.js';
 import { SendWindow } from './send-window.js';
 import type { MemberId, View } from './view.js';
 import { isMember } from './view.js';
@@ -87,20 +87,24 @@ export class ViewChannel {
   }
 
   onData(frame: DataFrame, now: number): void {
-    const drop = (reason: 'unknown-origin' | 'forged-origin' | 'duplicate' | 'seq-outside-window', detail: string) =>
-      this.emit({ kind: 'drop', reason, frame, detail });
-    if (!isMember(this.view, frame.origin))
-      return drop('unknown-origin', `${frame.origin} is not in view ${this.view.id}`);
     if (!frame.retransmit && frame.sender !== frame.origin) {
-      return drop('forged-origin', `${frame.sender} published data of ${frame.origin}`);
+      return this.dropData(frame, 'forged-origin', `${frame.sender} published data of ${frame.origin}`);
     }
-    if (frame.origin === this.self) return drop('duplicate', 'own message retransmitted back');
-    const receiver = this.receivers.get(frame.origin)!;
+    // One receiver per other member: the map also says whether the origin belongs to the view.
+    const receiver = this.receivers.get(frame.origin);
+    if (receiver === undefined) {
+      if (frame.origin === this.self) return this.dropData(frame, 'duplicate', 'own message retransmitted back');
+      return this.dropData(frame, 'unknown-origin', `${frame.origin} is not in view ${this.view.id}`);
+    }
     switch (receiver.accept(frame)) {
       case 'duplicate':
-        return drop('duplicate', `seq ${frame.seq} of ${frame.origin} already held`);
+        return this.dropData(frame, 'duplicate', `seq ${frame.seq} of ${frame.origin} already held`);
       case 'outside-window':
-        return drop('seq-outside-window', `seq ${frame.seq} of ${frame.origin} beyond ${receiver.delivered} + window`);
+        return this.dropData(
+          frame,
+          'seq-outside-window',
+          `seq ${frame.seq} of ${frame.origin} beyond ${receiver.delivered} + window`,
+        );
       case 'in-order':
         this.drain(frame.origin, receiver);
         break;
@@ -109,6 +113,10 @@ export class ViewChannel {
         break;
     }
     this.dirty = true;
+  }
+
+  private dropData(frame: DataFrame, reason: DropReason, detail: string): void {
+    this.emit({ kind: 'drop', reason, frame, detail });
   }
 
   private drain(origin: MemberId, receiver: FifoReceiver): void {

@@ -267,8 +267,9 @@ export class CohortNode {
     if (parsed.kind === 'group' && frame.group !== parsed.group) {
       return this.countDrop('group-mismatch', `frame of group ${frame.group} published on ${msg.subject}`);
     }
-    const meshSubject = parsed.kind === 'mesh' || (parsed.kind === 'node' && frame.group === MESH_GROUP);
-    if (isMeshFrame(frame) !== meshSubject || (isMeshFrame(frame) && frame.group !== MESH_GROUP)) {
+    // Mesh frames travel on mesh subjects or node inboxes, always with the reserved group name.
+    const meshFrame = isMeshFrame(frame);
+    if (meshFrame !== (frame.group === MESH_GROUP) || (parsed.kind === 'mesh' && !meshFrame)) {
       return this.countDrop('kind-mismatch', `${frame.kind} frame of ${frame.group} on ${msg.subject}`);
     }
     if (isMeshFrame(frame)) return this.mesh.receive(frame);

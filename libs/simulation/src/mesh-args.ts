@@ -1,14 +1,24 @@
 import type { MeshConfig } from '@cohort/core';
 import { DEFAULT_MESH_CONFIG } from '@cohort/core';
-import type { MeshAction, MeshFaultOptions, MeshScenarioInput, MeshScenarioOptions } from './mesh-scenario.js';
+import type { MeshAction, MeshScenarioInput, MeshScenarioOptions } from './mesh-scenario.js';
+import type { FaultOptions } from './scenario.js';
+import type { FlagTable } from './cli-flags.js';
+import {
+  faultArgs,
+  faultUsage,
+  numberArgs,
+  numberUsage,
+  readFaultFlag,
+  readFlags,
+  readNumberFlag,
+  toChoice,
+  toNumber,
+} from './cli-flags.js';
 import { DEFAULT_MESH_FAULTS, DEFAULT_MESH_SCENARIO, MeshJoinMode } from './mesh-scenario.js';
 
-// One table maps CLI flags to mesh scenario fields both ways, so that the replay command of a
-// failing mesh run is, by construction, something the CLI parses back into the same scenario.
 type NumberField = 'nodes' | 'durationMs' | 'quietMs' | 'convergeWithinMs' | 'joinSpreadMs' | 'tickMs';
-type FaultNumberField = Exclude<keyof MeshFaultOptions, 'fifoLinks'>;
 
-const SCENARIO_FLAGS: ReadonlyArray<readonly [flag: string, field: NumberField]> = [
+const SCENARIO_FLAGS: FlagTable<NumberField> = [
   ['nodes', 'nodes'],
   ['duration', 'durationMs'],
   ['quiet', 'quietMs'],
@@ -17,29 +27,9 @@ const SCENARIO_FLAGS: ReadonlyArray<readonly [flag: string, field: NumberField]>
   ['tick', 'tickMs'],
 ];
 
-const FAULT_FLAGS: ReadonlyArray<readonly [flag: string, field: FaultNumberField]> = [
-  ['loss', 'loss'],
-  ['dup', 'duplicate'],
-  ['min-delay', 'minDelayMs'],
-  ['max-delay', 'maxDelayMs'],
-  ['leaves', 'leaves'],
-  ['crashes', 'crashes'],
-  ['restart-after', 'restartAfterMs'],
-  ['pauses', 'pauses'],
-  ['pause-ms', 'pauseMs'],
-  ['partitions', 'partitions'],
-  ['partition-ms', 'partitionMs'],
-  ['asymmetric', 'asymmetric'],
-];
-
 export const MESH_SCENARIO_USAGE = [
-  ...SCENARIO_FLAGS.map(
-    ([flag, field]) => `  --${`${flag} N`.padEnd(20)} ${field} (default ${DEFAULT_MESH_SCENARIO[field]})`,
-  ),
-  ...FAULT_FLAGS.map(
-    ([flag, field]) => `  --${`${flag} N`.padEnd(20)} faults.${field} (default ${DEFAULT_MESH_FAULTS[field]})`,
-  ),
-  `  --fifo | --no-fifo     faults.fifoLinks (default ${DEFAULT_MESH_FAULTS.fifoLinks})`,
+  ...numberUsage(SCENARIO_FLAGS, DEFAULT_MESH_SCENARIO),
+  ...faultUsage(DEFAULT_MESH_FAULTS),
   `  --joins MODE           ${Object.values(MeshJoinMode).join(' | ')} (default ${DEFAULT_MESH_SCENARIO.joins})`,
   `  --liveness on|off      (default on)`,
   '  --config key=value     override a MeshConfig field (repeatable)',
@@ -48,43 +38,30 @@ export const MESH_SCENARIO_USAGE = [
 
 /** Parses mesh scenario flags; returns the scenario (seed 0 unless given) and the rest. */
 export function parseMeshScenarioArgs(argv: readonly string[]): { scenario: MeshScenarioInput; rest: string[] } {
-  const rest: string[] = [];
   const top: Record<string, unknown> = {};
   const faults: Record<string, unknown> = {};
   const config: Record<string, number> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') && !arg.startsWith('--script')
-        ? [arg.slice(2, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-        : [arg.slice(2), undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`--${flag} needs a value`);
-      return v;
-    };
-    const scenarioField = SCENARIO_FLAGS.find(([f]) => f === flag)?.[1];
-    const faultField = FAULT_FLAGS.find(([f]) => f === flag)?.[1];
-    if (!arg.startsWith('--')) rest.push(arg);
-    else if (flag === 'seed') top['seed'] = toNumber(flag, value());
-    else if (scenarioField !== undefined) top[scenarioField] = toNumber(flag, value());
-    else if (faultField !== undefined) faults[faultField] = toNumber(flag, value());
-    else if (flag === 'fifo') faults['fifoLinks'] = true;
-    else if (flag === 'no-fifo') faults['fifoLinks'] = false;
-    else if (flag === 'joins') top['joins'] = toJoinMode(value());
-    else if (flag === 'liveness') top['liveness'] = toLiveness(value());
-    else if (flag === 'script') top['script'] = toScript(value());
-    else if (flag === 'config') {
-      const [key, v] = value().split('=');
-      if (key === undefined || v === undefined || !(key in DEFAULT_MESH_CONFIG))
-        throw new Error(`--config expects key=value with a MeshConfig key`);
-      config[key] = toNumber(`config ${key}`, v);
-    } else rest.push(arg);
-  }
+  const rest = readFlags(
+    argv,
+    (flag, value) => {
+      if (flag === 'seed') top['seed'] = toNumber(flag, value());
+      else if (flag === 'joins') top['joins'] = toChoice(flag, value(), Object.values(MeshJoinMode));
+      else if (flag === 'liveness') top['liveness'] = toLiveness(value());
+      else if (flag === 'script') top['script'] = toScript(value());
+      else if (flag === 'config') {
+        const [key, v] = value().split('=');
+        if (key === undefined || v === undefined || !(key in DEFAULT_MESH_CONFIG))
+          throw new Error(`--config expects key=value with a MeshConfig key`);
+        config[key] = toNumber(`config ${key}`, v);
+      } else return readNumberFlag(SCENARIO_FLAGS, flag, value, top) || readFaultFlag(flag, value, faults);
+      return true;
+    },
+    ['script'],
+  );
   const scenario = {
     ...top,
     seed: (top['seed'] as number | undefined) ?? 0,
-    faults: faults as Partial<MeshFaultOptions>,
+    faults: faults as Partial<FaultOptions>,
   } as MeshScenarioInput;
   return {
     scenario: Object.keys(config).length > 0 ? { ...scenario, config: config as Partial<MeshConfig> } : scenario,
@@ -95,12 +72,10 @@ export function parseMeshScenarioArgs(argv: readonly string[]): { scenario: Mesh
 /** The flags that reproduce `options` exactly: the seed, then everything that differs from the defaults. */
 export function meshScenarioArgs(options: MeshScenarioOptions): string[] {
   const args = ['--seed', String(options.seed)];
-  for (const [flag, field] of SCENARIO_FLAGS)
-    if (options[field] !== DEFAULT_MESH_SCENARIO[field]) args.push(`--${flag}`, String(options[field]));
-  for (const [flag, field] of FAULT_FLAGS)
-    if (options.faults[field] !== DEFAULT_MESH_FAULTS[field]) args.push(`--${flag}`, String(options.faults[field]));
-  if (options.faults.fifoLinks !== DEFAULT_MESH_FAULTS.fifoLinks)
-    args.push(options.faults.fifoLinks ? '--fifo' : '--no-fifo');
+  args.push(
+    ...numberArgs(SCENARIO_FLAGS, options, DEFAULT_MESH_SCENARIO),
+    ...faultArgs(options.faults, DEFAULT_MESH_FAULTS),
+  );
   if (options.joins !== DEFAULT_MESH_SCENARIO.joins) args.push('--joins', options.joins);
   if (options.liveness !== DEFAULT_MESH_SCENARIO.liveness) args.push('--liveness', options.liveness ? 'on' : 'off');
   for (const [key, value] of Object.entries(options.config))
@@ -113,18 +88,6 @@ export function meshScenarioArgs(options: MeshScenarioOptions): string[] {
 export function meshReplayCommand(options: MeshScenarioOptions): string {
   const args = meshScenarioArgs(options).map((a) => (a.startsWith('[') ? `'${a}'` : a));
   return `npx vopr --mesh ${args.join(' ')}`;
-}
-
-function toNumber(flag: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n)) throw new Error(`--${flag}: '${text}' is not a number`);
-  return n;
-}
-
-function toJoinMode(text: string): MeshJoinMode {
-  const mode = Object.values(MeshJoinMode).find((m) => m === text);
-  if (mode === undefined) throw new Error(`--joins: '${text}' is not one of ${Object.values(MeshJoinMode).join(', ')}`);
-  return mode;
 }
 
 function toLiveness(text: string): boolean {

@@ -1,32 +1,9 @@
 import type { MeshConfig } from '@cohort/core';
 import { DEFAULT_MESH_CONFIG } from '@cohort/core';
+import type { FaultOptions } from './scenario.js';
 
-/** What goes wrong during the faulty phase of a mesh run. Everything is switched off for the quiet phase. */
-export interface MeshFaultOptions {
-  /** Per-copy loss probability. */
-  readonly loss: number;
-  /** Per-copy duplication probability. */
-  readonly duplicate: number;
-  /** Per-copy delay, uniform in [minDelayMs, maxDelayMs]. */
-  readonly minDelayMs: number;
-  readonly maxDelayMs: number;
-  /** Keep per-link order (NATS per-publisher order); false lets copies overtake each other. */
-  readonly fifoLinks: boolean;
-  /** Graceful leaves of distinct random members. */
-  readonly leaves: number;
-  /** Crashes of random members, one at a time (see mesh-fault-plan.ts for why). */
-  readonly crashes: number;
-  /** A crashed node comes back this long after, as a new incarnation (new id); 0 = never. */
-  readonly restartAfterMs: number;
-  /** Pauses of random members, each longer than suspectAfterMs + verifyTimeoutMs and at most pauseMs. */
-  readonly pauses: number;
-  readonly pauseMs: number;
-  /** Partitions, each lasting up to partitionMs, all healed before the quiet phase. */
-  readonly partitions: number;
-  readonly partitionMs: number;
-  /** Probability that a partition is one-way instead of symmetric. */
-  readonly asymmetric: number;
-}
+/** The faults of a mesh run: the same knobs as a group run's (see FaultOptions). */
+export type MeshFaultOptions = FaultOptions;
 
 /**
  * How the nodes after the first start. The first always starts alone and installs view 1 first:

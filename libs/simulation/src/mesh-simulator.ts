@@ -59,7 +59,7 @@ export interface MeshScenarioResult {
  * Runs one mesh scenario on virtual time: n0 forms the mesh alone, the others join, the faulty
  * phase, then the quiet phase, then the checkers over every incarnation's history of mesh views.
  * A node its machine reports 'removed' rejoins at once as a new incarnation (new id), as the
- * runtime does. Everything random comes from `seed`.
+ * runtime is meant to (it only logs an error so far). Everything random comes from `seed`.
  */
 export function runMeshScenario(input: MeshScenarioInput, debug: RunDebugOptions = {}): MeshScenarioResult {
   return new MeshSimulation(resolveMeshScenario(input), debug).run();

@@ -18,6 +18,10 @@ export { DEFAULT_GROUP_PROTOCOL_CONFIG } from './protocol/config.js';
 export { GroupStatus, DropReason } from './protocol/messages.js';
 export type { GroupInput, GroupOutput, Destination, RawDelivery, RejectReason } from './protocol/messages.js';
 
+export { NodeMachine } from './protocol/node/node-machine.js';
+export type { NodeConfig } from './protocol/node/node-machine.js';
+export type { NodeInput, NodeOutput, NodeDestination } from './protocol/node/node-messages.js';
+export { GroupDirectory } from './protocol/node/group-directory.js';
 export { MeshMachine } from './protocol/mesh/mesh-machine.js';
 export type { MeshConfig } from './protocol/mesh/mesh-config.js';
 export { DEFAULT_MESH_CONFIG } from './protocol/mesh/mesh-config.js';
@@ -26,7 +30,7 @@ export type { MeshInput, MeshOutput, MeshDestination } from './protocol/mesh/mes
 export { hasQuorum } from './protocol/mesh/quorum.js';
 export { resolveMeshConfig } from './runtime/mesh-options.js';
 export type { MeshOptions } from './runtime/mesh-options.js';
-export { compareBallots } from './protocol/mesh/ballot.js';
+export { compareBallots } from './protocol/ballot.js';
 export { FailureDetector } from './protocol/mesh/failure-detector.js';
 export { MESH_GROUP } from './wire/frame.js';
 

@@ -15,6 +15,9 @@ export class FifoReceiver {
   /** When missing seqs were last NAKed; -Infinity if never. */
   lastNakAt = Number.NEGATIVE_INFINITY;
   private readonly early = new Map<number, DataFrame>();
+  /** Delivered but not yet stable: kept so that this member can retransmit them if the origin fails. */
+  private readonly retained = new Map<number, DataFrame>();
+  private releasedUpTo = 0;
 
   constructor(private readonly window: number) {}
 
@@ -41,11 +44,24 @@ export class FifoReceiver {
     let next = this.early.get(this.delivered + 1);
     while (next !== undefined && this.delivered < limit) {
       this.early.delete(next.seq);
+      this.retained.set(next.seq, next);
       this.delivered = next.seq;
       out.push(next);
       next = this.early.get(this.delivered + 1);
     }
     return out;
+  }
+
+  /** A held copy of `seq` (delivered or early), for a retransmission on another member's NAK. */
+  get(seq: number): DataFrame | undefined {
+    return this.retained.get(seq) ?? this.early.get(seq);
+  }
+
+  /** Forgets delivered frames every member holds. */
+  release(stable: number): void {
+    const upTo = Math.min(stable, this.delivered);
+    for (let s = this.releasedUpTo + 1; s <= upTo; s++) this.retained.delete(s);
+    this.releasedUpTo = Math.max(this.releasedUpTo, upTo);
   }
 
   learn(seq: number): void {

@@ -1,56 +1,93 @@
-import type { FlushOkFrame, SeqEntry } from '../wire/frame.js';
+import type { AcceptedProposal, Ballot, CutEntry, FlushOkFrame } from '../wire/frame.js';
+import { compareBallots } from './ballot.js';
 import type { MemberId, View } from './view.js';
 
+/** What the coordinator does once every voter answered its proposal. */
+export type FlushDecision =
+  /** Every voter delivered up to the cut of one earlier proposal: it may be installed somewhere, so finish it. */
+  | { readonly kind: 'adopt'; readonly accepted: AcceptedProposal }
+  /** Nobody can have installed an earlier proposal: deliver up to this cut, then install our own. */
+  | { readonly kind: 'cut'; readonly cut: readonly CutEntry[] };
+
 /**
- * Coordinator side of one view change: collects every member's flush-ok, computes the cut,
- * then collects every member's cut-ok. Members of `view` (the one being left) take part;
- * joiners of `proposed` do not, since they delivered nothing in `view`.
+ * Coordinator side of one view change under one ballot. The voters are the members of `view`
+ * (the view being left) that the mesh has not removed; joiners of `proposed` do not vote, since
+ * they delivered nothing in `view`. Collects every voter's flush-ok, decides (adopt an earlier
+ * proposal, or cut), then collects every voter's cut-ok.
  */
 export class FlushRound {
   stage: 'collect' | 'cut' = 'collect';
-  cut: readonly SeqEntry[] = [];
+  cut: readonly CutEntry[] = [];
   private readonly flushOks = new Map<MemberId, FlushOkFrame>();
   private readonly cutOks = new Set<MemberId>();
 
   constructor(
     readonly view: View,
     readonly proposed: View,
+    readonly ballot: Ballot,
+    readonly voters: readonly MemberId[],
     public lastSentAt: number,
   ) {}
 
-  /** Members whose answer to the current stage is still missing. */
+  /** Voters whose answer to the current stage is still missing. */
   waitingFor(): MemberId[] {
-    return this.view.members.filter((m) => (this.stage === 'collect' ? !this.flushOks.has(m) : !this.cutOks.has(m)));
+    return this.voters.filter((m) => (this.stage === 'collect' ? !this.flushOks.has(m) : !this.cutOks.has(m)));
   }
 
-  /** Records a flush-ok; returns true when it completed the collection and the cut is set. */
-  recordFlushOk(frame: FlushOkFrame): boolean {
-    if (this.stage !== 'collect' || !this.view.members.includes(frame.sender)) return false;
+  /** Records a flush-ok; returns the decision once every voter answered. */
+  recordFlushOk(frame: FlushOkFrame): FlushDecision | undefined {
+    if (this.stage !== 'collect' || !this.voters.includes(frame.sender)) return undefined;
     this.flushOks.set(frame.sender, frame);
-    if (this.waitingFor().length > 0) return false;
+    if (this.waitingFor().length > 0) return undefined;
+    const adopted = this.unanimousAccepted();
+    if (adopted !== undefined) return { kind: 'adopt', accepted: adopted };
     this.cut = this.computeCut();
     this.stage = 'cut';
-    return true;
+    return { kind: 'cut', cut: this.cut };
   }
 
-  /** Records a cut-ok; returns true when every member has delivered up to the cut. */
+  /** Records a cut-ok; returns true when every voter has delivered up to the cut. */
   recordCutOk(member: MemberId): boolean {
-    if (this.stage !== 'cut' || !this.view.members.includes(member)) return false;
+    if (this.stage !== 'cut' || !this.voters.includes(member)) return false;
     this.cutOks.add(member);
     return this.waitingFor().length === 0;
   }
 
   /**
-   * Per origin, the highest seq that any member holds (the origin's own `sent` included), so
-   * that whatever one member may have delivered, every member delivers.
+   * An earlier proposal can have been installed only if every member of the view delivered up
+   * to its cut (its coordinator waits for all of them). A voter that did not has promised this
+   * round's higher ballot and will never confirm that cut, so such a proposal is dead; if every
+   * voter did, it may be installed somewhere and must be the outcome here too.
    */
-  private computeCut(): SeqEntry[] {
-    const highest = new Map<MemberId, number>();
-    const raise = (member: MemberId, seq: number) => highest.set(member, Math.max(highest.get(member) ?? 0, seq));
+  private unanimousAccepted(): AcceptedProposal | undefined {
+    let first: AcceptedProposal | undefined;
     for (const ok of this.flushOks.values()) {
-      raise(ok.sender, ok.sent);
-      for (const e of ok.received) if (this.view.members.includes(e.member)) raise(e.member, e.seq);
+      const accepted = ok.accepted;
+      if (accepted === undefined) return undefined;
+      if (first === undefined) first = accepted;
+      else if (compareBallots(first.ballot, accepted.ballot) !== 0) return undefined;
     }
-    return this.view.members.map((member) => ({ member, seq: highest.get(member) ?? 0 }));
+    return first;
+  }
+
+  /**
+   * Per origin, the highest seq any voter holds (a voter's own `sent` included), with one voter
+   * that holds it, so that whatever one member may have delivered, every member delivers, and a
+   * member that lacks a message of a failed origin knows whom to ask.
+   */
+  private computeCut(): CutEntry[] {
+    const highest = new Map<MemberId, { seq: number; holder: MemberId }>();
+    const raise = (origin: MemberId, seq: number, holder: MemberId) => {
+      const current = highest.get(origin);
+      if (current === undefined || seq > current.seq) highest.set(origin, { seq, holder });
+    };
+    for (const ok of this.flushOks.values()) {
+      raise(ok.sender, ok.sent, ok.sender);
+      for (const e of ok.received) if (this.view.members.includes(e.member)) raise(e.member, e.seq, ok.sender);
+    }
+    return this.view.members.map((member) => {
+      const h = highest.get(member);
+      return { member, seq: h?.seq ?? 0, holder: h?.holder ?? member };
+    });
   }
 }

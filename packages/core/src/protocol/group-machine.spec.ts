@@ -14,7 +14,7 @@ function pair() {
   const frames = (outs: GroupOutput[]) => outs.flatMap((o) => (o.kind === 'send' ? [o.frame] : []));
   const deliver = (to: GroupMachine, fs: Frame[]) => fs.flatMap((frame) => to.step({ kind: 'frame', frame, now }));
   a.step({ kind: 'start', now });
-  a.step({ kind: 'tick', now: (now = 100) });
+  a.step({ kind: 'create', now: (now = 100) });
   // b asks to join; a runs the flush alone (it is the only member) and installs view 2.
   const join = frames(b.step({ kind: 'start', now }));
   const install = frames(deliver(a, join)).filter((f) => f.kind === 'install');
@@ -32,6 +32,16 @@ function pair() {
 }
 
 describe('GroupMachine', () => {
+  it("never forms a view on its own: creation is the directory's grant", () => {
+    const a = new GroupMachine('g', 'a', config);
+    a.step({ kind: 'start', now: 0 });
+    expect(a.step({ kind: 'tick', now: 10 * config.joinTimeoutMs }).some((o) => o.kind === 'install')).toBe(false);
+    expect(a.step({ kind: 'create', now: 10 * config.joinTimeoutMs })).toContainEqual({
+      kind: 'install',
+      view: { group: 'g', id: 1, members: ['a'], coordinator: 'a', joined: ['a'], left: [], failed: [] },
+    });
+  });
+
   it('installs the same view at the coordinator and the joiner', () => {
     const { a, b } = pair();
     expect(a.currentView).toEqual(b.currentView);
@@ -79,7 +89,7 @@ describe('GroupMachine', () => {
     const a = new GroupMachine('g', 'a', small);
     const b = new GroupMachine('g', 'b', small);
     a.step({ kind: 'start', now: 0 });
-    a.step({ kind: 'tick', now: 100 });
+    a.step({ kind: 'create', now: 100 });
     const join = b.step({ kind: 'start', now: 100 }).flatMap((o) => (o.kind === 'send' ? [o.frame] : []));
     const install = join
       .flatMap((f) => a.step({ kind: 'frame', frame: f, now: 100 }))

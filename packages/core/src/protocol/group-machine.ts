@@ -1,8 +1,10 @@
 import type {
+  Ballot,
   CutFrame,
   CutOkFrame,
   DataFrame,
   DigestFrame,
+  FlushNackFrame,
   FlushOkFrame,
   Frame,
   InstallFrame,
@@ -10,8 +12,11 @@ import type {
   NakFrame,
   ProposeFrame,
 } from '../wire/frame.js';
+import { ZERO_BALLOT, compareBallots, maxBallot } from './ballot.js';
 import type { GroupProtocolConfig } from './config.js';
 import { FlushRound } from './flush-round.js';
+import { FlushVote } from './flush-vote.js';
+import type { MemberFlush } from './flush-vote.js';
 import { FutureFrames } from './future-frames.js';
 import { Handoff } from './handoff.js';
 import { InstallArchive } from './install-archive.js';
@@ -21,17 +26,10 @@ import { ViewChannel } from './view-channel.js';
 import type { MemberId, View } from './view.js';
 import { isMember } from './view.js';
 
-type Phase = 'idle' | 'joining' | 'member' | 'left';
+type Phase = 'idle' | 'joining' | 'member' | 'left' | 'removed';
 
 /** Install resends a leaving coordinator attempts before it gives up and leaves. */
 const HANDOFF_RETRIES = 20;
-
-/** Member side of a flush: sending stopped for `view`; `cut` once the coordinator sent it. */
-interface MemberFlush {
-  readonly view: View;
-  cut: Map<MemberId, number> | undefined;
-  cutReachedAt: number | undefined;
-}
 
 /**
  * One node's membership in one group, as a pure state machine: `step(input)` returns the
@@ -39,12 +37,12 @@ interface MemberFlush {
  * Time enters only as `now` in the inputs; the machine never reads a clock or does I/O.
  *
  * Reliable FIFO per view (DESIGN §5.1): per-sender seqs, NAKed gaps, stability digests that
- * release the sender window. View changes are coordinator-driven flushes (DESIGN §5.4):
- * propose → flush-ok (what each member sent and holds) → cut → cut-ok (delivered up to the
- * cut) → install, so that members of a view deliver the same set of messages in it.
- * Membership here is the simple form of the walking skeleton: the oldest member coordinates
- * joins and leaves; failure detection and the hierarchical service come with the membership
- * issue and drive `propose` through the same flush.
+ * release the sender window, retransmission by any holder. View changes are flushes (DESIGN
+ * §5.4) run by the acting coordinator, the oldest member the mesh has not removed: propose →
+ * flush-ok → cut → cut-ok → install, every step under a ballot so that a member taking over from
+ * a failed coordinator either finishes the proposal that may have been installed or supersedes
+ * it safely (docs/design/group-membership.md). Failures come from the mesh (`departed`), group
+ * creation from the root's directory (`create`).
  */
 export class GroupMachine {
   private out: GroupOutput[] = [];
@@ -56,14 +54,20 @@ export class GroupMachine {
 
   private requestDeadline = 0;
   private lastRequestAt = Number.NEGATIVE_INFINITY;
+  private lastInstallRequestAt = Number.NEGATIVE_INFINITY;
   private leaving = false;
+  private blocked = false;
+  /** Nodes the mesh removed; members among them are failed and get no vote. */
+  private readonly departed = new Set<MemberId>();
 
   private readonly queue: OutgoingMulticast[] = [];
   private channel: ViewChannel | undefined;
   private readonly future: FutureFrames;
 
-  private flush: MemberFlush | undefined;
+  private readonly vote = new FlushVote();
   private round: FlushRound | undefined;
+  private roundBackoffUntil = 0;
+  private highestSeen: Ballot = ZERO_BALLOT;
   private handoff: Handoff<InstallFrame> | undefined;
   private readonly joinRequests = new Set<MemberId>();
   private readonly leaveRequests = new Set<MemberId>();
@@ -80,8 +84,9 @@ export class GroupMachine {
     return this.view;
   }
 
+  /** True while this member runs the group's view changes: the oldest one the mesh has not removed. */
   get isCoordinator(): boolean {
-    return this.phase === 'member' && this.view?.coordinator === this.self;
+    return this.phase === 'member' && this.acting() === this.self;
   }
 
   get queued(): number {
@@ -91,6 +96,7 @@ export class GroupMachine {
   step(input: GroupInput): GroupOutput[] {
     this.out = [];
     this.lastNow = input.now;
+    if (this.phase === 'removed') return this.afterRemoval(input);
     switch (input.kind) {
       case 'start':
         this.start(input.now);
@@ -107,7 +113,29 @@ export class GroupMachine {
       case 'leave':
         this.onLeave(input.now);
         break;
+      case 'create':
+        if (this.phase === 'joining' && this.view === undefined && !this.blocked) this.formFirstView(input.now);
+        break;
+      case 'departed':
+        this.onDeparted(input.members, input.now);
+        break;
+      case 'blocked':
+        this.onBlocked(input.blocked);
+        break;
+      case 'evicted':
+        this.onEvicted();
+        break;
     }
+    return this.out;
+  }
+
+  private afterRemoval(input: GroupInput): GroupOutput[] {
+    if (input.kind === 'multicast') this.reject(input.requestId, 'removed');
+    if (input.kind === 'leave') {
+      this.phase = 'left';
+      this.out.push({ kind: 'status', status: 'left' });
+    }
+    if (input.kind === 'frame') this.drop('blocked', input.frame, 'this node was removed from the mesh');
     return this.out;
   }
 
@@ -120,13 +148,10 @@ export class GroupMachine {
   }
 
   private tick(now: number): void {
+    if (this.blocked) return;
     if (this.phase === 'joining') {
-      if (now >= this.requestDeadline) {
-        if (this.leaving) this.finishLeave();
-        else this.formSingleton(now);
-      } else if (now - this.lastRequestAt >= this.config.joinRetryMs) {
-        this.sendRequest('join', now);
-      }
+      if (this.leaving && now >= this.requestDeadline) this.finishLeave();
+      else if (now - this.lastRequestAt >= this.config.joinRetryMs) this.sendRequest('join', now);
       return;
     }
     if (this.handoff !== undefined) return this.tickHandoff(this.handoff, now);
@@ -135,12 +160,55 @@ export class GroupMachine {
       this.sendRequest('leave', now);
     }
     this.channel?.tick(now);
-    if (this.round !== undefined && now - this.round.lastSentAt >= this.config.flushRetryMs) this.resendRound(now);
-    const flush = this.flush;
+    const round = this.round;
+    if (round !== undefined) {
+      if (!this.isCoordinator) this.round = undefined;
+      else if (round.voters.some((m) => this.departed.has(m))) this.restartRound(now);
+      else if (now - round.lastSentAt >= this.config.flushRetryMs) this.resendRound(round, now);
+    } else {
+      this.maybeStartRound(now);
+    }
+    const flush = this.vote.flush;
     if (flush?.cutReachedAt !== undefined && now - flush.cutReachedAt >= this.config.flushRetryMs) {
       flush.cutReachedAt = now;
       this.sendCutOk(flush, true);
     }
+  }
+
+  // ---- mesh events ------------------------------------------------------------------------------
+
+  /** The oldest member of the view the mesh has not removed: it runs the view changes. */
+  private acting(): MemberId | undefined {
+    return this.view?.members.find((m) => !this.departed.has(m));
+  }
+
+  private onDeparted(members: readonly MemberId[], now: number): void {
+    for (const m of members) {
+      if (m === this.self) continue;
+      this.departed.add(m);
+      this.joinRequests.delete(m);
+    }
+    if (this.phase === 'member' && !this.blocked) this.maybeStartRound(now);
+  }
+
+  private onBlocked(blocked: boolean): void {
+    if (blocked === this.blocked || this.phase === 'idle' || this.phase === 'left') return;
+    this.blocked = blocked;
+    if (blocked) return void this.out.push({ kind: 'status', status: 'blocked' });
+    if (this.phase === 'joining') this.out.push({ kind: 'status', status: 'joining' });
+    else this.out.push({ kind: 'status', status: this.vote.flush === undefined ? 'member' : 'flushing' });
+    this.pump();
+  }
+
+  /** Removed from the mesh: what this member did in its views stands, but it takes no further part. */
+  private onEvicted(): void {
+    if (this.phase === 'idle' || this.phase === 'left') return;
+    this.phase = 'removed';
+    this.round = undefined;
+    this.handoff = undefined;
+    for (const req of this.queue.splice(0)) this.reject(req.requestId, 'removed');
+    if (!this.blocked) this.out.push({ kind: 'status', status: 'blocked' });
+    this.blocked = true;
   }
 
   // ---- sending ----------------------------------------------------------------------------
@@ -159,9 +227,8 @@ export class GroupMachine {
   /** Sends queued multicasts while the view is open and the window has room. */
   private pump(): void {
     const channel = this.channel;
-    if (this.phase !== 'member' || channel === undefined || this.flush !== undefined || this.handoff !== undefined) {
-      return;
-    }
+    if (this.phase !== 'member' || channel === undefined || this.vote.flush !== undefined) return;
+    if (this.handoff !== undefined || this.blocked) return;
     do {
       while (this.queue.length > 0 && channel.hasRoom(this.queue[0]!.payload.length)) channel.send(this.queue.shift()!);
       // Alone in the view, own messages are stable as soon as they are sent.
@@ -172,10 +239,15 @@ export class GroupMachine {
     this.out.push({ kind: 'send', to, frame });
   }
 
+  private header(): { group: string; sender: MemberId; viewId: number } {
+    return { group: this.group, sender: this.self, viewId: this.view?.id ?? 0 };
+  }
+
   // ---- receiving --------------------------------------------------------------------------
 
   private onFrame(frame: Frame, now: number): void {
     if (this.phase === 'idle' || this.phase === 'left') return this.drop('left', frame, `node is ${this.phase}`);
+    if (this.blocked) return this.drop('blocked', frame, 'the mesh is blocked here');
     if (frame.sender === this.self) return this.drop('duplicate', frame, 'own frame echoed back');
     if (this.handoff !== undefined) return this.onHandoffFrame(this.handoff, frame);
     switch (frame.kind) {
@@ -193,12 +265,16 @@ export class GroupMachine {
         return this.onPropose(frame, now);
       case 'flush-ok':
         return this.onFlushOk(frame, now);
+      case 'flush-nack':
+        return this.onFlushNack(frame, now);
       case 'cut':
         return this.onCut(frame, now);
       case 'cut-ok':
         return this.onCutOk(frame, now);
       case 'install':
         return this.onInstall(frame, now);
+      case 'install-req':
+        return this.onInstallRequest(frame.sender, frame.viewId + 1);
       case 'install-ok':
         return this.drop('unexpected', frame, 'install-ok without a handoff');
       default:
@@ -218,8 +294,7 @@ export class GroupMachine {
     const view = this.view;
     if (view === undefined) {
       if (frame.viewId > 0) {
-        // Traffic of an existing group: keep waiting for the coordinator instead of forming a
-        // view of one beside it.
+        // Traffic of an existing group: a leave while joining keeps waiting for its admission.
         this.requestDeadline = Math.max(this.requestDeadline, this.lastNow + this.config.joinTimeoutMs);
       }
       if (frame.viewId > 0 && (frame.kind === 'data' || frame.kind === 'digest')) this.bufferFuture(frame);
@@ -230,6 +305,8 @@ export class GroupMachine {
     if (frame.viewId > view.id) {
       if (frame.kind === 'data' || frame.kind === 'digest') this.bufferFuture(frame);
       else this.drop('unexpected', frame, `control frame for view ${frame.viewId} while in view ${view.id}`);
+      // Others moved on: this member missed an install (perhaps finished by a new coordinator).
+      this.requestInstall(frame.sender);
       return undefined;
     }
     if (!isMember(view, frame.sender))
@@ -261,14 +338,11 @@ export class GroupMachine {
 
   private sendRequest(kind: 'join' | 'leave', now: number): void {
     this.lastRequestAt = now;
-    this.send(
-      { kind: 'group', channel: 'join' },
-      { kind, group: this.group, sender: this.self, viewId: this.view?.id ?? 0 },
-    );
+    this.send({ kind: 'group', channel: 'join' }, { kind, ...this.header() });
   }
 
   private onJoinRequest(joiner: MemberId, now: number): void {
-    if (!this.isCoordinator) return;
+    if (!this.isCoordinator || this.departed.has(joiner)) return;
     if (isMember(this.view, joiner)) {
       // It is in the view but keeps asking: it missed the install.
       const last = this.installs.latest();
@@ -307,7 +381,7 @@ export class GroupMachine {
   private finishLeave(): void {
     this.phase = 'left';
     this.round = undefined;
-    this.flush = undefined;
+    this.vote.reset();
     this.handoff = undefined;
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
     this.out.push({ kind: 'status', status: 'left' });
@@ -315,91 +389,108 @@ export class GroupMachine {
 
   // ---- flush: coordinator side ---------------------------------------------------------------
 
+  /**
+   * The next view this coordinator wants: without the members the mesh removed (failed) and
+   * those that asked to leave, with the joiners; undefined when nothing changes.
+   */
+  private desiredView(view: View): View | undefined {
+    const failed = view.members.filter((m) => this.departed.has(m));
+    const left = view.members.filter((m) => this.leaveRequests.has(m) && !this.departed.has(m));
+    const joined = [...this.joinRequests].filter((m) => !view.members.includes(m) && !this.departed.has(m));
+    if (failed.length === 0 && left.length === 0 && joined.length === 0) return undefined;
+    const members = view.members.filter((m) => !failed.includes(m) && !left.includes(m)).concat(joined);
+    return { group: this.group, id: view.id + 1, members, coordinator: members[0] ?? this.self, joined, left, failed };
+  }
+
   private maybeStartRound(now: number): void {
     const view = this.view;
-    if (!this.isCoordinator || view === undefined || this.round !== undefined || this.flush !== undefined) return;
-    const leavers = view.members.filter((m) => this.leaveRequests.has(m));
-    const joiners = [...this.joinRequests].filter((m) => !view.members.includes(m));
-    this.joinRequests.clear();
-    this.leaveRequests.clear();
-    if (leavers.length === 0 && joiners.length === 0) return;
-    const members = view.members.filter((m) => !leavers.includes(m)).concat(joiners);
-    if (members.length === 0) return this.finishLeave();
-    const proposed: View = {
-      group: this.group,
-      id: view.id + 1,
-      members,
-      coordinator: members[0]!,
-      joined: joiners,
-      left: leavers,
-      failed: [],
-    };
-    this.round = new FlushRound(view, proposed, now);
-    const frame: ProposeFrame = {
-      kind: 'propose',
-      group: this.group,
-      sender: this.self,
-      viewId: view.id,
-      view: proposed,
-    };
+    if (!this.isCoordinator || view === undefined || this.round !== undefined || this.blocked) return;
+    if (now < this.roundBackoffUntil) return;
+    // Another member's proposal is under way here: let it finish (or fail and be superseded).
+    const flush = this.vote.flush;
+    if (flush !== undefined && flush.ballot.node !== this.self && !this.departed.has(flush.ballot.node)) return;
+    const proposed = this.desiredView(view);
+    if (proposed === undefined) return;
+    if (proposed.members.length === 0) return this.finishLeave();
+    const ballot: Ballot = { n: Math.max(this.vote.promised.n, this.highestSeen.n) + 1, node: this.self };
+    const voters = view.members.filter((m) => !this.departed.has(m));
+    this.round = new FlushRound(view, proposed, ballot, voters, now);
+    const frame: ProposeFrame = { kind: 'propose', ...this.header(), ballot, view: proposed };
     this.send({ kind: 'group', channel: 'ctl' }, frame);
     this.onPropose(frame, now);
   }
 
-  private resendRound(now: number): void {
-    const round = this.round!;
+  /** A voter failed during the flush: propose again, without it, under a higher ballot. */
+  private restartRound(now: number): void {
+    this.round = undefined;
+    this.maybeStartRound(now);
+  }
+
+  private resendRound(round: FlushRound, now: number): void {
     round.lastSentAt = now;
-    const view = this.view!;
     const frame: Frame =
       round.stage === 'collect'
-        ? { kind: 'propose', group: this.group, sender: this.self, viewId: view.id, view: round.proposed }
+        ? { kind: 'propose', ...this.header(), ballot: round.ballot, view: round.proposed }
         : {
             kind: 'cut',
-            group: this.group,
-            sender: this.self,
-            viewId: view.id,
+            ...this.header(),
             proposedViewId: round.proposed.id,
+            ballot: round.ballot,
             cut: round.cut,
           };
     for (const member of round.waitingFor()) this.send({ kind: 'node', node: member }, frame);
   }
 
+  private ownRound(proposedViewId: number, ballot: Ballot): FlushRound | undefined {
+    const round = this.round;
+    if (round === undefined || round.proposed.id !== proposedViewId) return undefined;
+    return compareBallots(round.ballot, ballot) === 0 ? round : undefined;
+  }
+
   private onFlushOk(frame: FlushOkFrame, now: number): void {
     if (frame.sender !== this.self && this.admit(frame) === undefined) return;
-    const round = this.round;
-    if (round === undefined || round.proposed.id !== frame.proposedViewId) {
-      return this.drop('unexpected', frame, `no flush round for view ${frame.proposedViewId}`);
+    const round = this.ownRound(frame.proposedViewId, frame.ballot);
+    if (round === undefined) return this.drop('unexpected', frame, `no flush round for view ${frame.proposedViewId}`);
+    const decision = round.recordFlushOk(frame);
+    if (decision === undefined) return;
+    round.lastSentAt = now;
+    if (decision.kind === 'adopt') {
+      const { ballot, view } = decision.accepted;
+      return this.broadcastInstall({ kind: 'install', ...this.header(), ballot, view }, now);
     }
-    if (!round.recordFlushOk(frame)) return;
     const cut: CutFrame = {
       kind: 'cut',
-      group: this.group,
-      sender: this.self,
-      viewId: round.view.id,
+      ...this.header(),
       proposedViewId: round.proposed.id,
-      cut: round.cut,
+      ballot: round.ballot,
+      cut: decision.cut,
     };
-    round.lastSentAt = now;
     this.send({ kind: 'group', channel: 'ctl' }, cut);
     this.onCut(cut, now);
   }
 
-  private onCutOk(frame: CutOkFrame, now: number): void {
+  private onFlushNack(frame: FlushNackFrame, now: number): void {
+    this.highestSeen = maxBallot(this.highestSeen, frame.ballot);
     const round = this.round;
-    if (round === undefined || round.proposed.id !== frame.proposedViewId) {
+    if (round === undefined || round.proposed.id !== frame.proposedViewId) return;
+    if (compareBallots(frame.ballot, round.ballot) <= 0) return;
+    this.round = undefined;
+    this.roundBackoffUntil = now + this.config.flushRetryMs;
+  }
+
+  private onCutOk(frame: CutOkFrame, now: number): void {
+    const round = this.ownRound(frame.proposedViewId, frame.ballot);
+    if (round === undefined) {
       // A member that missed the install keeps confirming the cut: send it the install again.
-      if (this.resendInstall(frame)) return;
+      if (this.resendInstall(frame.sender, frame.proposedViewId)) return;
       return this.drop('unexpected', frame, `no flush round for view ${frame.proposedViewId}`);
     }
     if (frame.sender !== this.self && this.admit(frame) === undefined) return;
     if (!round.recordCutOk(frame.sender)) return;
-    const install: InstallFrame = {
-      kind: 'install',
-      group: this.group,
-      sender: this.self,
-      viewId: round.view.id,
-      view: round.proposed,
-    };
+    this.broadcastInstall({ kind: 'install', ...this.header(), ballot: round.ballot, view: round.proposed }, now);
+  }
+
+  private broadcastInstall(install: InstallFrame, now: number): void {
     this.round = undefined;
     this.installs.remember(install);
     this.send({ kind: 'group', channel: 'ctl' }, install);
@@ -411,72 +502,92 @@ export class GroupMachine {
   private onPropose(frame: ProposeFrame, now: number): void {
     const view = frame.sender === this.self ? this.view : this.admit(frame);
     if (view === undefined) return;
-    if (frame.sender !== view.coordinator)
-      return this.drop('not-coordinator', frame, `${frame.sender} is not the coordinator`);
-    if (frame.view.id <= view.id) return this.drop('stale-view', frame, `proposed view ${frame.view.id} is not newer`);
-    if (this.flush === undefined || this.flush.view.id !== frame.view.id) {
-      this.flush = { view: frame.view, cut: undefined, cutReachedAt: undefined };
-      this.out.push({ kind: 'status', status: 'flushing' });
+    if (frame.view.id !== view.id + 1) return this.drop('stale-view', frame, `proposed view ${frame.view.id}`);
+    this.highestSeen = maxBallot(this.highestSeen, frame.ballot);
+    if (!this.vote.promise(frame.ballot)) return this.nack(frame.sender, frame.view.id);
+    const round = this.round;
+    if (round !== undefined && frame.sender !== this.self && compareBallots(frame.ballot, round.ballot) > 0) {
+      // A higher ballot: ours can no longer collect every vote.
+      this.round = undefined;
+    }
+    if (this.vote.flush === undefined || compareBallots(this.vote.flush.ballot, frame.ballot) !== 0) {
+      if (this.vote.flush === undefined) this.out.push({ kind: 'status', status: 'flushing' });
+      this.vote.flush = { view: frame.view, ballot: frame.ballot, cutSet: false, cutReachedAt: undefined };
+      this.channel!.hold();
     }
     const ok: FlushOkFrame = {
       kind: 'flush-ok',
-      group: this.group,
-      sender: this.self,
-      viewId: view.id,
+      ...this.header(),
       proposedViewId: frame.view.id,
+      ballot: frame.ballot,
       sent: this.channel!.sent,
       received: this.channel!.holdings(),
+      accepted: this.vote.accepted,
     };
-    if (view.coordinator === this.self) this.onFlushOk(ok, now);
-    else this.send({ kind: 'node', node: view.coordinator }, ok);
+    if (frame.sender === this.self) this.onFlushOk(ok, now);
+    else this.send({ kind: 'node', node: frame.sender }, ok);
+  }
+
+  private nack(to: MemberId, proposedViewId: number): void {
+    this.send(
+      { kind: 'node', node: to },
+      { kind: 'flush-nack', ...this.header(), proposedViewId, ballot: this.vote.promised },
+    );
   }
 
   private onCut(frame: CutFrame, now: number): void {
     const view = frame.sender === this.self ? this.view : this.admit(frame);
     if (view === undefined) return;
-    if (frame.sender !== view.coordinator)
-      return this.drop('not-coordinator', frame, `${frame.sender} is not the coordinator`);
-    const flush = this.flush;
-    if (flush === undefined || flush.view.id !== frame.proposedViewId) {
+    const flush = this.vote.flush;
+    if (
+      flush === undefined ||
+      flush.view.id !== frame.proposedViewId ||
+      compareBallots(flush.ballot, frame.ballot) !== 0
+    ) {
+      if (compareBallots(frame.ballot, this.vote.promised) < 0) return this.nack(frame.sender, frame.proposedViewId);
       return this.drop('unexpected', frame, `cut for view ${frame.proposedViewId} without its proposal`);
     }
-    if (flush.cut !== undefined) {
+    if (flush.cutSet) {
       if (flush.cutReachedAt !== undefined) this.sendCutOk(flush, false);
       return;
     }
-    flush.cut = new Map(frame.cut.map((e) => [e.member, e.seq]));
-    this.channel!.setCut(flush.cut, now);
+    flush.cutSet = true;
+    this.channel!.setCut(frame.cut, now);
     this.checkCut(now);
   }
 
-  /** Once everything up to the cut is delivered, confirm it to the coordinator. */
+  /** Once everything up to the cut is delivered, confirm it to the proposer. */
   private checkCut(now: number): void {
-    const flush = this.flush;
-    if (flush?.cut === undefined || flush.cutReachedAt !== undefined || !this.channel!.reachedCut()) return;
+    const flush = this.vote.flush;
+    if (flush === undefined || !flush.cutSet || flush.cutReachedAt !== undefined || !this.channel!.reachedCut()) return;
     flush.cutReachedAt = now;
+    this.vote.accept(flush);
     this.sendCutOk(flush, false);
   }
 
   private sendCutOk(flush: MemberFlush, retry: boolean): void {
-    const view = this.view!;
     const frame: CutOkFrame = {
       kind: 'cut-ok',
-      group: this.group,
-      sender: this.self,
-      viewId: view.id,
+      ...this.header(),
       proposedViewId: flush.view.id,
+      ballot: flush.ballot,
     };
-    if (view.coordinator === this.self) {
-      this.onCutOk(frame, flush.cutReachedAt ?? 0);
-      return;
-    }
-    this.send({ kind: 'node', node: view.coordinator }, frame);
-    // On a retry the coordinator may be gone (it left, perhaps after further view changes). Every
+    const proposer = flush.ballot.node;
+    if (proposer === this.self) return this.onCutOk(frame, flush.cutReachedAt ?? 0);
+    this.send({ kind: 'node', node: proposer }, frame);
+    // On a retry the proposer may be gone (it left, perhaps after further view changes). Every
     // member of the proposed view remembers the install once it has it, so ask them all.
     if (!retry) return;
     for (const member of flush.view.members) {
-      if (member !== this.self && member !== view.coordinator) this.send({ kind: 'node', node: member }, frame);
+      if (member !== this.self && member !== proposer) this.send({ kind: 'node', node: member }, frame);
     }
+  }
+
+  /** Asks a member of a later view for the install this member missed; rate-limited. */
+  private requestInstall(from: MemberId): void {
+    if (this.lastNow - this.lastInstallRequestAt < this.config.flushRetryMs) return;
+    this.lastInstallRequestAt = this.lastNow;
+    this.send({ kind: 'node', node: from }, { kind: 'install-req', ...this.header() });
   }
 
   private onInstall(frame: InstallFrame, now: number): void {
@@ -495,11 +606,15 @@ export class GroupMachine {
       if (isMember(next, this.self)) return this.confirmInstall(frame);
       return this.drop('stale-view', frame, `view ${next.id} is not newer than ${view.id}`);
     }
-    if (frame.sender !== this.self && frame.sender !== view.coordinator && !isMember(next, frame.sender)) {
+    if (next.id > view.id + 1) {
+      this.requestInstall(frame.sender);
+      return this.drop('unexpected', frame, `install of view ${next.id} while in view ${view.id}`);
+    }
+    if (frame.sender !== this.self && !isMember(view, frame.sender) && !isMember(next, frame.sender)) {
       return this.drop('not-coordinator', frame, `${frame.sender} may not install views`);
     }
-    const flush = this.flush;
-    if (flush === undefined || flush.view.id !== next.id || flush.cutReachedAt === undefined) {
+    // Installed only after this member delivered up to that very proposal's cut.
+    if (!this.vote.hasAccepted(frame.ballot, next.id)) {
       return this.drop('unexpected', frame, `install of view ${next.id} before its flush completed here`);
     }
     this.installs.remember(frame);
@@ -511,11 +626,22 @@ export class GroupMachine {
     this.confirmInstall(frame);
   }
 
-  /** Answers a cut-ok for a remembered install to a member (or leaver) that took part in it. */
-  private resendInstall(frame: CutOkFrame): boolean {
-    const install = this.installs.forParticipant(frame.proposedViewId, frame.sender);
-    if (install !== undefined) this.send({ kind: 'node', node: frame.sender }, install);
+  /** Sends a remembered install to a member (or leaver) that took part in that change. */
+  private resendInstall(to: MemberId, viewId: number): boolean {
+    const install = this.installs.forParticipant(viewId, to);
+    if (install !== undefined) this.send({ kind: 'node', node: to }, install);
     return install !== undefined;
+  }
+
+  private onInstallRequest(from: MemberId, viewId: number): void {
+    if (!this.resendInstall(from, viewId)) {
+      this.out.push({
+        kind: 'drop',
+        reason: 'unexpected',
+        frame: { kind: 'install-req', group: this.group, sender: from, viewId: viewId - 1 },
+        detail: `no install of view ${viewId} for ${from}`,
+      });
+    }
   }
 
   /** Tells a leaving coordinator that its install arrived (and again, if it resends it). */
@@ -528,7 +654,7 @@ export class GroupMachine {
   private beginHandoff(install: InstallFrame, now: number): void {
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
     this.round = undefined;
-    this.flush = undefined;
+    this.vote.reset();
     this.handoff = new Handoff(install, install.view.members, now, this.config.flushRetryMs, HANDOFF_RETRIES);
   }
 
@@ -543,11 +669,16 @@ export class GroupMachine {
       if (handoff.confirm(frame.sender)) this.finishLeave();
       return;
     }
-    if (frame.kind === 'cut-ok' && this.resendInstall(frame)) return;
+    if (
+      (frame.kind === 'cut-ok' || frame.kind === 'install-req') &&
+      this.resendInstall(frame.sender, handoff.payload.view.id)
+    )
+      return;
     this.drop('left', frame, 'leaving: handing the group over');
   }
 
-  private formSingleton(now: number): void {
+  /** The directory made this node the group's creator: a view of one, id 1. */
+  private formFirstView(now: number): void {
     this.installView(
       {
         group: this.group,
@@ -565,10 +696,11 @@ export class GroupMachine {
   private installView(view: View, now: number): void {
     this.view = view;
     this.phase = 'member';
-    this.flush = undefined;
+    this.vote.reset();
     this.round = undefined;
     this.channel = new ViewChannel(view, this.self, this.config, (output) => this.out.push(output));
     for (const m of view.members) this.joinRequests.delete(m);
+    for (const m of [...this.departed]) if (!view.members.includes(m)) this.departed.delete(m);
     this.out.push({ kind: 'install', view });
     this.out.push({ kind: 'status', status: 'member' });
     for (const frame of this.future.takeFor(view.id)) this.onFrame(frame, now);

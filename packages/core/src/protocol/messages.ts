@@ -17,7 +17,15 @@ export type GroupInput =
       readonly type: string | undefined;
       readonly now: number;
     }
-  | { readonly kind: 'leave'; readonly now: number };
+  | { readonly kind: 'leave'; readonly now: number }
+  /** The root's directory granted this joiner the creation of the group: form its first view. */
+  | { readonly kind: 'create'; readonly now: number }
+  /** These nodes were removed from the mesh (crashed, cut off or gone): members among them failed. */
+  | { readonly kind: 'departed'; readonly members: readonly MemberId[]; readonly now: number }
+  /** The node's mesh lost (or regained) a majority: stop (or resume) delivering and sending. */
+  | { readonly kind: 'blocked'; readonly blocked: boolean; readonly now: number }
+  /** This node was removed from the mesh: its membership is over for good. */
+  | { readonly kind: 'evicted'; readonly now: number };
 
 /** A delivered multicast, before the user codec decodes its payload. */
 export interface RawDelivery {
@@ -51,10 +59,13 @@ export const DropReason = {
   unexpected: 'unexpected',
   notHolder: 'not-holder',
   left: 'left',
+  blocked: 'blocked',
+  staleBallot: 'stale-ballot',
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
-export type RejectReason = 'left' | 'too-large';
+/** Why a multicast was refused: the member left, the payload is too large, or the mesh removed this node. */
+export type RejectReason = 'left' | 'too-large' | 'removed';
 
 export type GroupOutput =
   | { readonly kind: 'send'; readonly to: Destination; readonly frame: Frame }

@@ -1,4 +1,4 @@
-import type { DataFrame, DigestFrame, NakFrame, SeqEntry } from '../wire/frame.js';
+import type { CutEntry, DataFrame, DigestFrame, NakFrame, SeqEntry } from '../wire/frame.js';
 import type { GroupProtocolConfig } from './config.js';
 import { FifoReceiver } from './fifo-receiver.js';
 import type { DropReason, GroupOutput } from './messages.js';
@@ -25,7 +25,11 @@ export class ViewChannel {
   private readonly digests = new Map<MemberId, ReadonlyMap<MemberId, number>>();
   private lastDigestAt = Number.NEGATIVE_INFINITY;
   private dirty = true;
+  /** Per origin, how far delivery may go: the cut, or what was held when this member answered a proposal. */
+  private limit: ReadonlyMap<MemberId, number> | undefined;
   private cut: ReadonlyMap<MemberId, number> | undefined;
+  /** Per origin, a member that holds everything up to the cut. */
+  private holders: ReadonlyMap<MemberId, MemberId> = new Map();
 
   constructor(
     readonly view: View,
@@ -120,7 +124,7 @@ export class ViewChannel {
   }
 
   private drain(origin: MemberId, receiver: FifoReceiver): void {
-    const limit = this.cut?.get(origin) ?? Number.POSITIVE_INFINITY;
+    const limit = this.limit?.get(origin) ?? Number.POSITIVE_INFINITY;
     for (const frame of receiver.drain(limit)) this.deliver(frame);
   }
 
@@ -137,19 +141,27 @@ export class ViewChannel {
       ranges,
     };
     this.emit({ kind: 'send', to: { kind: 'node', node: origin }, frame });
+    // The origin may have failed: ask the member the cut names as holding its messages too.
+    const holder = this.holders.get(origin);
+    if (holder !== undefined && holder !== origin && holder !== this.self) {
+      this.emit({ kind: 'send', to: { kind: 'node', node: holder }, frame });
+    }
   }
 
-  /** Answers a NAK from the sender window; other holders' messages are not kept in this build. */
+  /** Answers a NAK from the sender window, or from the unstable messages of another origin this member holds. */
   onNak(frame: NakFrame): void {
-    if (frame.origin !== this.self) {
-      return this.emit({ kind: 'drop', reason: 'not-holder', frame, detail: `asked for ${frame.origin}'s messages` });
+    const receiver = frame.origin === this.self ? undefined : this.receivers.get(frame.origin);
+    if (frame.origin !== this.self && receiver === undefined) {
+      return this.emit({ kind: 'drop', reason: 'not-holder', frame, detail: `${frame.origin} is not in the view` });
     }
     let budget = this.config.maxRetransmitPerNak;
     for (const [from, to] of frame.ranges) {
       for (let seq = from; seq <= to && budget > 0; seq++, budget--) {
-        const kept = this.window.get(seq);
-        if (kept !== undefined)
-          this.emit({ kind: 'send', to: { kind: 'node', node: frame.sender }, frame: { ...kept, retransmit: true } });
+        const kept = receiver === undefined ? this.window.get(seq) : receiver.get(seq);
+        if (kept !== undefined) {
+          const copy: DataFrame = { ...kept, sender: this.self, retransmit: true };
+          this.emit({ kind: 'send', to: { kind: 'node', node: frame.sender }, frame: copy });
+        }
       }
     }
   }
@@ -166,16 +178,22 @@ export class ViewChannel {
       if (receiver.lagging && now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(member, receiver, now);
     }
     this.digests.set(frame.sender, entries);
+    for (const [origin, receiver] of this.receivers) receiver.release(this.stableOf(origin, receiver.delivered));
     return this.stabilize();
+  }
+
+  /** Highest seq of `origin` that every member holds, by the digests so far. */
+  private stableOf(origin: MemberId, own: number): number {
+    let stable = own;
+    for (const member of this.view.members) {
+      if (member !== this.self) stable = Math.min(stable, this.digests.get(member)?.get(origin) ?? 0);
+    }
+    return stable;
   }
 
   /** Releases own messages every member holds; true if the window gained room. */
   stabilize(): boolean {
-    let stable = this.sent;
-    for (const member of this.view.members) {
-      if (member !== this.self) stable = Math.min(stable, this.digests.get(member)?.get(this.self) ?? 0);
-    }
-    return this.window.release(stable);
+    return this.window.release(this.stableOf(this.self, this.sent));
   }
 
   /** Re-NAKs open gaps and sends the digest when due. */
@@ -207,9 +225,23 @@ export class ViewChannel {
     }));
   }
 
-  /** The flush's cut: deliver exactly up to it, fetching what is missing. */
-  setCut(cut: ReadonlyMap<MemberId, number>, now: number): void {
+  /**
+   * Answering a proposal: deliver nothing beyond what this member reports holding until the cut
+   * arrives. Messages of a failed origin can still trickle in, and the cut, computed from the
+   * reports, might not include them; delivering one here would make this member's set differ.
+   */
+  hold(): void {
+    // A cut of an earlier proposal is void: its holders may be gone, and the next cut may be lower.
+    this.cut = undefined;
+    this.limit = new Map(this.holdings().map((e) => [e.member, e.seq]));
+  }
+
+  /** The flush's cut: deliver exactly up to it, fetching what is missing from the origin or a holder. */
+  setCut(entries: readonly CutEntry[], now: number): void {
+    const cut = new Map(entries.map((e) => [e.member, e.seq]));
     this.cut = cut;
+    this.limit = cut;
+    this.holders = new Map(entries.map((e) => [e.member, e.holder]));
     for (const [origin, receiver] of this.receivers) {
       receiver.learn(cut.get(origin) ?? 0);
       this.drain(origin, receiver);

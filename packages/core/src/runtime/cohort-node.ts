@@ -1,47 +1,54 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Observable } from 'rxjs';
 import { AlreadyJoinedError, JoinTimeoutError, NodeClosedError } from '../errors.js';
 import type { PayloadCodec } from '../payload-codec.js';
 import { jsonCodec } from '../payload-codec.js';
-import { GroupMachine } from '../protocol/group-machine.js';
-import type { GroupInput, GroupOutput } from '../protocol/messages.js';
 import type { GroupProtocolConfig } from '../protocol/config.js';
+import type { MeshStatus } from '../protocol/mesh/mesh-messages.js';
+import { NodeMachine } from '../protocol/node/node-machine.js';
+import type { NodeDestination, NodeInput, NodeOutput } from '../protocol/node/node-messages.js';
+import type { View } from '../protocol/view.js';
 import { Subjects } from '../subjects.js';
 import type { Transport, TransportMessage, TransportSubscription } from '../transport/transport.js';
 import { decodeFrame, encodeFrame } from '../wire/codec.js';
 import { FrameDecodeError } from '../wire/frame-errors.js';
+import type { Frame } from '../wire/frame.js';
+import { MESH_GROUP, isMeshFrame } from '../wire/frame.js';
 import type { Group } from './group.js';
 import type { GroupDriver } from './group-handle.js';
 import { GroupHandle } from './group-handle.js';
 import type { CohortLogger } from './logger.js';
 import { ConsoleLogger } from './logger.js';
+import { resolveMeshConfig } from './mesh-options.js';
+import { MeshStreams } from './mesh-streams.js';
 import type { JoinOptions, NodeOptions } from './options.js';
 import { resolveProtocolConfig, validateJoinOptions, validateNodeOptions } from './options.js';
 import { DropCounters } from './stats.js';
-import { MeshDriver } from './mesh-driver.js';
-import { resolveMeshConfig } from './mesh-options.js';
-import type { MeshStatus } from '../protocol/mesh/mesh-messages.js';
-import type { View } from '../protocol/view.js';
-import { MESH_GROUP, isMeshFrame } from '../wire/frame.js';
-import type { Frame } from '../wire/frame.js';
-import type { Observable } from 'rxjs';
 
 interface Membership {
-  readonly machine: GroupMachine;
   readonly handle: GroupHandle<unknown>;
   readonly subscription: TransportSubscription;
-  readonly inbox: GroupInput[];
-  busy: boolean;
 }
 
 /** Drop reasons that are part of normal operation; the rest are logged as warnings. */
-const ROUTINE_DROPS = new Set(['duplicate', 'stale-view', 'not-member', 'left', 'unexpected', 'future-overflow']);
+const ROUTINE_DROPS = new Set([
+  'duplicate',
+  'stale-view',
+  'stale-ballot',
+  'not-member',
+  'left',
+  'blocked',
+  'unexpected',
+  'future-overflow',
+  'unknown-group',
+]);
 
 /**
- * A process's presence in a Cohort namespace: drives one protocol machine per joined group over
- * a Transport, with a real clock. Inbound frames are validated here (subject grammar, decoding,
- * sender = last subject token) before they reach protocol state; everything dropped is counted
- * in `stats` and logged.
+ * A process's presence in a Cohort namespace: drives the node's protocol machine (the mesh and
+ * every joined group) over a Transport, with a real clock. Inbound frames are validated here
+ * (subject grammar, decoding, sender = last subject token) before they reach protocol state;
+ * everything dropped is counted in `stats` and logged.
  */
 export class CohortNode {
   readonly id: string;
@@ -50,10 +57,13 @@ export class CohortNode {
   private readonly subjects: Subjects;
   private readonly logger: CohortLogger;
   private readonly config: GroupProtocolConfig & { tickMs: number };
+  private readonly machine: NodeMachine;
   private readonly groups = new Map<string, Membership>();
+  private readonly inputs: NodeInput[] = [];
+  private busy = false;
   private readonly inbox: TransportSubscription;
   private readonly meshSubscription: TransportSubscription;
-  private readonly mesh: MeshDriver;
+  private readonly mesh: MeshStreams;
   private readonly meshLeaveTimeoutMs: number;
   private readonly timer: NodeJS.Timeout;
   private readonly driver: GroupDriver;
@@ -71,28 +81,23 @@ export class CohortNode {
     this.id = `${options.name ?? 'node'}-${randomBytes(6).toString('hex')}`;
     this.driver = {
       multicast: (group, requestId, payload, type) =>
-        this.dispatch(group, { kind: 'multicast', requestId, payload, type, now: this.now() }),
-      leave: (group) => this.dispatch(group, { kind: 'leave', now: this.now() }),
+        this.dispatch({ kind: 'multicast', group, requestId, payload, type, now: this.now() }),
+      leave: (group) => this.dispatch({ kind: 'leave', group, now: this.now() }),
       maxPayloadBytes: this.config.maxPayloadBytes,
     };
     const meshConfig = resolveMeshConfig(options);
-    this.mesh = new MeshDriver(this.id, meshConfig, {
-      publish: (to, frame) =>
-        this.publish(
-          to.kind === 'mesh' ? this.subjects.mesh(to.channel, this.id) : this.subjects.node(to.node, this.id),
-          frame,
-        ),
-      countDrop: (reason, detail) => this.countDrop(reason, detail),
-      logger: this.logger,
-      now: () => this.now(),
-    });
+    this.machine = new NodeMachine(this.id, { mesh: meshConfig, group: this.config });
+    this.mesh = new MeshStreams(this.id, this.logger, (reason, detail) => this.countDrop(reason, detail));
     this.meshLeaveTimeoutMs = 2 * meshConfig.joinTimeoutMs;
     this.meshSubscription = transport.subscribe(this.subjects.meshWildcard(), (msg) => this.onTransportMessage(msg));
     this.inbox = transport.subscribe(this.subjects.nodeInbox(this.id), (msg) => this.onTransportMessage(msg));
-    this.timer = setInterval(() => this.tick(), this.config.tickMs);
+    this.timer = setInterval(() => this.dispatch({ kind: 'tick', now: this.now() }), this.config.tickMs);
     this.timer.unref();
-    transport.onConnectionChange?.((up) => this.mesh.busChanged(up));
-    this.mesh.start();
+    transport.onConnectionChange?.((up) => {
+      this.mesh.busChanged(up);
+      this.dispatch({ kind: 'bus', up, now: this.now() });
+    });
+    this.dispatch({ kind: 'start', now: this.now() });
   }
 
   /** The namespace's current mesh view (tier 1 of the membership service), once joined. */
@@ -134,12 +139,11 @@ export class CohortNode {
       options.backlogLimit,
     );
     options.attach?.(handle as unknown as Group<T>);
-    const machine = new GroupMachine(group, this.id, this.config);
     const subscription = this.transport.subscribe(this.subjects.groupWildcard(group), (msg) =>
       this.onTransportMessage(msg),
     );
-    this.groups.set(group, { machine, handle, subscription, inbox: [], busy: false });
-    this.dispatch(group, { kind: 'start', now: this.now() });
+    this.groups.set(group, { handle, subscription });
+    this.dispatch({ kind: 'join', group, now: this.now() });
     const timeoutMs = options.timeoutMs ?? this.config.joinTimeoutMs + 10_000;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -152,7 +156,7 @@ export class CohortNode {
     } catch (error) {
       // The coordinator may have admitted this node already: leave through the protocol (the
       // membership ends when it reports 'left'), rather than vanish as a ghost member.
-      this.dispatch(group, { kind: 'leave', now: this.now() });
+      this.dispatch({ kind: 'leave', group, now: this.now() });
       throw error;
     } finally {
       clearTimeout(timer);
@@ -160,11 +164,15 @@ export class CohortNode {
     return handle as unknown as Group<T>;
   }
 
-  /** Leaves every group (through view changes), then flushes and closes the transport. */
+  /** Leaves every group (through view changes), then the mesh, then flushes and closes the transport. */
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.allSettled([...this.groups.values()].map((m) => m.handle.leave()));
-    await this.mesh.leave(this.meshLeaveTimeoutMs);
+    if (!this.mesh.ended) {
+      const ended = this.mesh.waitForEnd(this.meshLeaveTimeoutMs);
+      this.dispatch({ kind: 'leave-mesh', now: this.now() });
+      await ended;
+    }
     this.closed = true;
     this.meshSubscription.unsubscribe();
     clearInterval(this.timer);
@@ -176,57 +184,62 @@ export class CohortNode {
     return performance.now();
   }
 
-  private tick(): void {
-    const now = this.now();
-    this.mesh.tick(now);
-    for (const group of this.groups.keys()) this.dispatch(group, { kind: 'tick', now });
-  }
-
   /**
-   * Feeds one input to a group's machine and executes its outputs. Inputs that arrive while
+   * Feeds one input to the node's machine and executes its outputs. Inputs that arrive while
    * outputs are being executed (an application calling multicast() from a delivery callback)
    * are queued, so the machine's outputs are always executed in the order it produced them.
    */
-  private dispatch(group: string, input: GroupInput): void {
-    const m = this.groups.get(group);
-    if (m === undefined) return;
-    m.inbox.push(input);
-    if (m.busy) return;
-    m.busy = true;
+  private dispatch(input: NodeInput): void {
+    this.inputs.push(input);
+    if (this.busy) return;
+    this.busy = true;
     try {
-      for (let next = m.inbox.shift(); next !== undefined; next = m.inbox.shift()) {
-        for (const output of m.machine.step(next)) this.execute(m, output);
+      for (let next = this.inputs.shift(); next !== undefined; next = this.inputs.shift()) {
+        for (const output of this.machine.step(next)) this.execute(output);
       }
     } finally {
-      m.busy = false;
+      this.busy = false;
     }
   }
 
-  private execute(m: Membership, output: GroupOutput): void {
+  private execute(output: NodeOutput): void {
     switch (output.kind) {
-      case 'send': {
-        const subject =
-          output.to.kind === 'group'
-            ? this.subjects.group(m.machine.group, output.to.channel, this.id)
-            : this.subjects.node(output.to.node, this.id);
-        this.publish(subject, output.frame);
+      case 'send':
+        return this.publish(this.subjectOf(output.to), output.frame);
+      case 'mesh':
+        return this.mesh.apply(output.output);
+      case 'drop':
+        return this.countDrop(
+          output.reason,
+          `dropped ${output.frame.kind} from ${output.frame.sender}: ${output.detail}`,
+        );
+      case 'group': {
+        const m = this.groups.get(output.group);
+        if (m === undefined) return;
+        const o = output.output;
+        if (o.kind === 'drop') {
+          return this.countDrop(
+            o.reason,
+            `group ${output.group}: dropped ${o.frame.kind} from ${o.frame.sender}: ${o.detail}`,
+          );
+        }
+        if (o.kind === 'status' && o.status === 'left') this.forget(output.group);
+        m.handle.apply(o);
         return;
       }
-      case 'drop':
-        this.countDrop(
-          output.reason,
-          `group ${m.machine.group}: dropped ${output.frame.kind} from ${output.frame.sender}: ${output.detail}`,
-        );
-        return;
-      case 'status':
-        if (output.status === 'left') this.forget(m.machine.group);
-        m.handle.apply(output);
-        return;
-      default:
-        m.handle.apply(output);
     }
   }
 
+  private subjectOf(to: NodeDestination): string {
+    switch (to.kind) {
+      case 'mesh':
+        return this.subjects.mesh(to.channel, this.id);
+      case 'group':
+        return this.subjects.group(to.group, to.channel, this.id);
+      case 'node':
+        return this.subjects.node(to.node, this.id);
+    }
+  }
   private publish(subject: string, frame: Frame): void {
     try {
       this.transport.publish(subject, encodeFrame(frame));
@@ -272,9 +285,6 @@ export class CohortNode {
     if (meshFrame !== (frame.group === MESH_GROUP) || (parsed.kind === 'mesh' && !meshFrame)) {
       return this.countDrop('kind-mismatch', `${frame.kind} frame of ${frame.group} on ${msg.subject}`);
     }
-    if (isMeshFrame(frame)) return this.mesh.receive(frame);
-    if (!this.groups.has(frame.group))
-      return this.countDrop('unknown-group', `frame for group ${frame.group}, which this node has not joined`);
-    this.dispatch(frame.group, { kind: 'frame', frame, now: this.now() });
+    this.dispatch({ kind: 'frame', frame, now: this.now() });
   }
 }

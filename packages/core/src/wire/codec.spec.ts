@@ -17,6 +17,8 @@ const view = {
 const m = { group: '$mesh', sender: 'node-a1', viewId: 3 };
 const meshView = { ...view, group: '$mesh', id: 4 };
 
+const b = { n: 2, node: 'node-a1' };
+
 const samples: Frame[] = [
   {
     kind: 'data',
@@ -55,18 +57,42 @@ const samples: Frame[] = [
   },
   { kind: 'join', ...h, viewId: 0 },
   { kind: 'leave', ...h },
-  { kind: 'propose', ...h, view },
-  { kind: 'flush-ok', ...h, proposedViewId: 8, sent: 12, received: [{ member: 'node-b2', seq: 3 }] },
-  { kind: 'cut', ...h, proposedViewId: 8, cut: [{ member: 'node-a1', seq: 12 }] },
-  { kind: 'cut-ok', ...h, proposedViewId: 8 },
-  { kind: 'install', ...h, view },
+  { kind: 'propose', ...h, ballot: b, view },
+  {
+    kind: 'flush-ok',
+    ...h,
+    proposedViewId: 8,
+    ballot: b,
+    sent: 12,
+    received: [{ member: 'node-b2', seq: 3 }],
+    accepted: undefined,
+  },
+  {
+    kind: 'flush-ok',
+    ...h,
+    proposedViewId: 8,
+    ballot: { n: 3, node: 'node-b2' },
+    sent: 0,
+    received: [],
+    accepted: { ballot: b, view },
+  },
+  { kind: 'flush-nack', ...h, proposedViewId: 8, ballot: b },
+  { kind: 'cut', ...h, proposedViewId: 8, ballot: b, cut: [{ member: 'node-a1', seq: 12, holder: 'node-b2' }] },
+  { kind: 'cut-ok', ...h, proposedViewId: 8, ballot: b },
+  { kind: 'install', ...h, ballot: b, view },
   { kind: 'install-ok', ...h },
+  { kind: 'install-req', ...h },
   { kind: 'mhb', ...m },
   { kind: 'mjoin', ...m, viewId: 0 },
   { kind: 'mleave', ...m },
   { kind: 'mping', ...m },
   { kind: 'mpong', ...m },
   { kind: 'msync', ...m },
+  { kind: 'mdirq', ...m, name: 'ledger' },
+  { kind: 'mdira', ...m, name: 'ledger', grant: 0 },
+  { kind: 'mdira', ...m, name: 'ledger', grant: 7 },
+  { kind: 'mdirr', ...m, ack: 7, groups: [{ group: 'ledger', viewId: 3, coordinator: 'node-b2' }] },
+  { kind: 'mdirr', ...m, ack: 0, groups: [] },
   { kind: 'mprepare', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' } },
   { kind: 'mpromise', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' }, accepted: undefined },
   {
@@ -115,7 +141,7 @@ describe('frame codec', () => {
       return b;
     };
     expect(reason(patched(0, 0x7b))).toBe('bad-magic');
-    expect(reason(patched(1, 2))).toBe('unsupported-version');
+    expect(reason(patched(1, 1))).toBe('unsupported-version');
     expect(reason(patched(2, 200))).toBe('unknown-kind');
     expect(reason(patched(3, 0x80))).toBe('invalid-field');
   });
@@ -160,9 +186,21 @@ describe('frame codec', () => {
       { ...(samples[0] as Extract<Frame, { kind: 'data' }>), seq: 0 },
       { kind: 'nak', ...h, origin: 'node-b2', ranges: [] },
       { kind: 'nak', ...h, origin: 'node-b2', ranges: [[5, 2]] },
-      { kind: 'install', ...h, view: { ...view, members: [] } },
-      { kind: 'install', ...h, view: { ...view, coordinator: 'node-zz' } },
-      { kind: 'install', ...h, view: { ...view, members: ['node-a1', 'node-a1'] } },
+      { kind: 'install', ...h, ballot: b, view: { ...view, members: [] } },
+      { kind: 'install', ...h, ballot: b, view: { ...view, coordinator: 'node-zz' } },
+      { kind: 'install', ...h, ballot: b, view: { ...view, members: ['node-a1', 'node-a1'] } },
+      { kind: 'install', ...h, ballot: { n: 0, node: '' }, view },
+      { kind: 'mdirr', ...m, ack: 1, groups: [{ group: 'g', viewId: 0, coordinator: 'node-a1' }] },
+      {
+        kind: 'mdirr',
+        ...m,
+        ack: 1,
+        groups: [
+          { group: 'g', viewId: 1, coordinator: 'node-a1' },
+          { group: 'g', viewId: 2, coordinator: 'node-a1' },
+        ],
+      },
+      { kind: 'mdirq', ...m, name: 'a.b' },
       {
         kind: 'digest',
         ...h,

@@ -2,7 +2,16 @@ import { isValidName } from '../names.js';
 import type { View } from '../protocol/view.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { FrameDecodeError } from './frame-errors.js';
-import type { Ballot, Frame, FrameKind, SeqEntry, SeqRange } from './frame.js';
+import type {
+  AcceptedProposal,
+  Ballot,
+  CutEntry,
+  DirectoryEntry,
+  Frame,
+  FrameKind,
+  SeqEntry,
+  SeqRange,
+} from './frame.js';
 import { FIXED_HEADER_BYTES, FrameKindCode, WIRE_MAGIC, WIRE_VERSION } from './frame.js';
 
 /**
@@ -50,12 +59,23 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
     case 'join':
     case 'leave':
     case 'install-ok':
+    case 'install-req':
     case 'mhb':
     case 'mjoin':
     case 'mleave':
     case 'mping':
     case 'mpong':
     case 'msync':
+      return;
+    case 'mdirq':
+      w.str8(frame.name);
+      return;
+    case 'mdira':
+      w.str8(frame.name).u32(frame.grant);
+      return;
+    case 'mdirr':
+      w.u32(frame.ack).u16(listLength(frame.groups.length));
+      for (const g of frame.groups) w.str8(g.group).u32(g.viewId).str8(g.coordinator);
       return;
     case 'mprepare':
     case 'maccepted':
@@ -66,11 +86,7 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
     case 'mpromise':
       w.u32(frame.instance);
       writeBallot(w, frame.ballot);
-      w.u8(frame.accepted === undefined ? 0 : 1);
-      if (frame.accepted !== undefined) {
-        writeBallot(w, frame.accepted.ballot);
-        writeView(w, frame.accepted.view);
-      }
+      writeAccepted(w, frame.accepted);
       return;
     case 'maccept':
       w.u32(frame.instance);
@@ -81,20 +97,29 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
       writeView(w, frame.view);
       return;
     case 'propose':
+      writeBallot(w, frame.ballot);
       writeView(w, frame.view);
       return;
     case 'flush-ok':
-      w.u32(frame.proposedViewId).u32(frame.sent);
+      w.u32(frame.proposedViewId);
+      writeBallot(w, frame.ballot);
+      w.u32(frame.sent);
       writeEntries(w, frame.received);
+      writeAccepted(w, frame.accepted);
+      return;
+    case 'flush-nack':
+    case 'cut-ok':
+      w.u32(frame.proposedViewId);
+      writeBallot(w, frame.ballot);
       return;
     case 'cut':
       w.u32(frame.proposedViewId);
-      writeEntries(w, frame.cut);
-      return;
-    case 'cut-ok':
-      w.u32(frame.proposedViewId);
+      writeBallot(w, frame.ballot);
+      w.u16(listLength(frame.cut.length));
+      for (const e of frame.cut) w.str8(e.member).u32(e.seq).str8(e.holder);
       return;
     case 'install':
+      writeBallot(w, frame.ballot);
       writeView(w, frame.view);
       return;
   }
@@ -107,6 +132,14 @@ function listLength(n: number): number {
 
 function writeBallot(w: ByteWriter, ballot: Ballot): void {
   w.u32(ballot.n).str8(ballot.node);
+}
+
+function writeAccepted(w: ByteWriter, accepted: AcceptedProposal | undefined): void {
+  w.u8(accepted === undefined ? 0 : 1);
+  if (accepted !== undefined) {
+    writeBallot(w, accepted.ballot);
+    writeView(w, accepted.view);
+  }
 }
 
 function writeEntries(w: ByteWriter, entries: readonly SeqEntry[]): void {
@@ -199,6 +232,7 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'join':
     case 'leave':
     case 'install-ok':
+    case 'install-req':
     case 'mhb':
     case 'mjoin':
     case 'mleave':
@@ -206,6 +240,12 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'mpong':
     case 'msync':
       return { kind, ...h };
+    case 'mdirq':
+      return { kind, ...h, name: name(r, 'group name') };
+    case 'mdira':
+      return { kind, ...h, name: name(r, 'group name'), grant: r.u32('grant') };
+    case 'mdirr':
+      return { kind, ...h, ack: r.u32('ack'), groups: directoryEntries(r) };
     case 'mprepare':
     case 'maccepted':
     case 'mnack':
@@ -213,10 +253,7 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'mpromise': {
       const instance = positive(r.u32('instance'), 'instance');
       const promised = ballot(r);
-      const has = r.u8('accepted flag');
-      if (has > 1) throw new FrameDecodeError('invalid-field', `accepted flag ${has}`);
-      const accepted = has === 1 ? { ballot: ballot(r), view: view(r, h.group) } : undefined;
-      return { kind, ...h, instance, ballot: promised, accepted };
+      return { kind, ...h, instance, ballot: promised, accepted: acceptedProposal(r, h.group) };
     }
     case 'maccept': {
       const instance = positive(r.u32('instance'), 'instance');
@@ -225,20 +262,23 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'mcommit':
       return { kind, ...h, view: view(r, h.group) };
     case 'propose':
-      return { kind, ...h, view: view(r, h.group) };
+      return { kind, ...h, ballot: flushBallot(r), view: view(r, h.group) };
     case 'flush-ok': {
       const proposedViewId = positive(r.u32('proposedViewId'), 'proposedViewId');
+      const b = flushBallot(r);
       const sent = r.u32('sent');
-      return { kind, ...h, proposedViewId, sent, received: entries(r, 'received') };
+      const received = entries(r, 'received');
+      return { kind, ...h, proposedViewId, ballot: b, sent, received, accepted: acceptedProposal(r, h.group) };
     }
+    case 'flush-nack':
+    case 'cut-ok':
+      return { kind, ...h, proposedViewId: positive(r.u32('proposedViewId'), 'proposedViewId'), ballot: ballot(r) };
     case 'cut': {
       const proposedViewId = positive(r.u32('proposedViewId'), 'proposedViewId');
-      return { kind, ...h, proposedViewId, cut: entries(r, 'cut') };
+      return { kind, ...h, proposedViewId, ballot: flushBallot(r), cut: cutEntries(r) };
     }
-    case 'cut-ok':
-      return { kind, ...h, proposedViewId: positive(r.u32('proposedViewId'), 'proposedViewId') };
     case 'install':
-      return { kind, ...h, view: view(r, h.group) };
+      return { kind, ...h, ballot: flushBallot(r), view: view(r, h.group) };
   }
 }
 
@@ -262,6 +302,47 @@ function ballot(r: ByteReader): Ballot {
     return { n, node };
   }
   return { n, node: name(r, 'ballot node') };
+}
+
+/** Every proposal has a real ballot; only "nothing promised yet" is ballot 0. */
+function flushBallot(r: ByteReader): Ballot {
+  return { n: positive(r.u32('ballot n'), 'ballot n'), node: name(r, 'ballot node') };
+}
+
+function acceptedProposal(r: ByteReader, group: string): AcceptedProposal | undefined {
+  const has = r.u8('accepted flag');
+  if (has > 1) throw new FrameDecodeError('invalid-field', `accepted flag ${has}`);
+  return has === 1 ? { ballot: ballot(r), view: view(r, group) } : undefined;
+}
+
+function cutEntries(r: ByteReader): CutEntry[] {
+  const count = r.u16('cut count');
+  const out: CutEntry[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const member = name(r, 'cut member');
+    if (seen.has(member)) throw new FrameDecodeError('invalid-field', `cut lists ${member} twice`);
+    seen.add(member);
+    out.push({ member, seq: r.u32('cut seq'), holder: name(r, 'cut holder') });
+  }
+  return out;
+}
+
+function directoryEntries(r: ByteReader): DirectoryEntry[] {
+  const count = r.u16('directory count');
+  const out: DirectoryEntry[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const group = name(r, 'directory group');
+    if (seen.has(group)) throw new FrameDecodeError('invalid-field', `directory report lists ${group} twice`);
+    seen.add(group);
+    out.push({
+      group,
+      viewId: positive(r.u32('directory view id'), 'directory view id'),
+      coordinator: name(r, 'directory coordinator'),
+    });
+  }
+  return out;
 }
 
 function names(r: ByteReader, field: string): string[] {

@@ -1,7 +1,7 @@
 import type { View } from '../protocol/view.js';
 
 /** Wire format version; a frame with any other version is dropped. */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 /** First byte of every frame, so that foreign traffic on our subjects is rejected cheaply. */
 export const WIRE_MAGIC = 0xc7;
 
@@ -18,6 +18,8 @@ export const FrameKindCode = {
   'cut-ok': 9,
   install: 10,
   'install-ok': 11,
+  'flush-nack': 12,
+  'install-req': 13,
   mhb: 20,
   mjoin: 21,
   mleave: 22,
@@ -30,6 +32,9 @@ export const FrameKindCode = {
   mcommit: 29,
   mnack: 30,
   msync: 31,
+  mdirq: 32,
+  mdira: 33,
+  mdirr: 34,
 } as const;
 export type FrameKind = keyof typeof FrameKindCode;
 
@@ -81,36 +86,75 @@ export interface LeaveFrame extends FrameHeader {
   readonly kind: 'leave';
 }
 
-/** The coordinator proposes the next view; members stop sending and answer with flush-ok. */
-export interface ProposeFrame extends FrameHeader {
-  readonly kind: 'propose';
+/**
+ * A ballot of the mesh's view changes and of group flushes: ordered by `n`, then by node id.
+ * Every step of one group view change carries the ballot of its proposal, so that a member that
+ * took over from a failed coordinator can never install a different view with the same id.
+ */
+export interface Ballot {
+  readonly n: number;
+  readonly node: string;
+}
+
+/** A member's vote from an earlier proposal: it delivered up to that proposal's cut. */
+export interface AcceptedProposal {
+  readonly ballot: Ballot;
   readonly view: View;
 }
 
-/** A member's answer to a proposal: what it sent and what it holds in the current view. */
+/** A coordinator proposes the next view; members stop sending and answer with flush-ok. */
+export interface ProposeFrame extends FrameHeader {
+  readonly kind: 'propose';
+  readonly ballot: Ballot;
+  readonly view: View;
+}
+
+/**
+ * A member's answer to a proposal: what it sent and what it holds in the current view, and the
+ * proposal whose cut it last delivered up to, if any (it may have been installed somewhere).
+ */
 export interface FlushOkFrame extends FrameHeader {
   readonly kind: 'flush-ok';
   readonly proposedViewId: number;
+  readonly ballot: Ballot;
   readonly sent: number;
   readonly received: readonly SeqEntry[];
+  readonly accepted: AcceptedProposal | undefined;
 }
 
-/** The coordinator's cut: per origin, the last seq of the current view that every member must deliver. */
+/** "I promised a higher ballot for this view change": the proposer retries higher. */
+export interface FlushNackFrame extends FrameHeader {
+  readonly kind: 'flush-nack';
+  readonly proposedViewId: number;
+  readonly ballot: Ballot;
+}
+
+/** Per origin: the last seq of the view every member must deliver, and one member that holds it. */
+export interface CutEntry {
+  readonly member: string;
+  readonly seq: number;
+  readonly holder: string;
+}
+
+/** The coordinator's cut: what every member delivers in the current view before the next. */
 export interface CutFrame extends FrameHeader {
   readonly kind: 'cut';
   readonly proposedViewId: number;
-  readonly cut: readonly SeqEntry[];
+  readonly ballot: Ballot;
+  readonly cut: readonly CutEntry[];
 }
 
 /** "I delivered exactly up to the cut": the member can install the proposed view. */
 export interface CutOkFrame extends FrameHeader {
   readonly kind: 'cut-ok';
   readonly proposedViewId: number;
+  readonly ballot: Ballot;
 }
 
-/** Install the view: every member of the previous view has delivered up to the cut. */
+/** Install the view: every member of the previous view has delivered up to the cut of `ballot`. */
 export interface InstallFrame extends FrameHeader {
   readonly kind: 'install';
+  readonly ballot: Ballot;
   readonly view: View;
 }
 
@@ -119,14 +163,13 @@ export interface InstallOkFrame extends FrameHeader {
   readonly kind: 'install-ok';
 }
 
+/** "Send me the install of view viewId + 1": from a member that saw traffic of a later view. */
+export interface InstallRequestFrame extends FrameHeader {
+  readonly kind: 'install-req';
+}
+
 /** The reserved group name of mesh (tier 1) frames and views. */
 export const MESH_GROUP = '$mesh';
-
-/** A mesh ballot: ordered by `n`, then by node id. */
-export interface Ballot {
-  readonly n: number;
-  readonly node: string;
-}
 
 /** Mesh heartbeat; `viewId` is the sender's mesh view. */
 export interface MeshHeartbeatFrame extends FrameHeader {
@@ -185,6 +228,33 @@ export interface MeshSyncFrame extends FrameHeader {
   readonly kind: 'msync';
 }
 
+/** To the root: "may I create this group, or does it exist?" */
+export interface DirectoryQueryFrame extends FrameHeader {
+  readonly kind: 'mdirq';
+  readonly name: string;
+}
+
+/** The root's answer: `grant` 0 means the group exists (join it); otherwise create it under that grant. */
+export interface DirectoryAnswerFrame extends FrameHeader {
+  readonly kind: 'mdira';
+  readonly name: string;
+  readonly grant: number;
+}
+
+/** One group as a node reports it to the root: its installed view id and coordinator. */
+export interface DirectoryEntry {
+  readonly group: string;
+  readonly viewId: number;
+  readonly coordinator: string;
+}
+
+/** To the root: every group this node holds a view of; `ack` is the last grant it acted on. */
+export interface DirectoryReportFrame extends FrameHeader {
+  readonly kind: 'mdirr';
+  readonly ack: number;
+  readonly groups: readonly DirectoryEntry[];
+}
+
 export type MeshFrame =
   | MeshHeartbeatFrame
   | MeshSignalFrame
@@ -194,7 +264,10 @@ export type MeshFrame =
   | MeshAcceptedFrame
   | MeshCommitFrame
   | MeshNackFrame
-  | MeshSyncFrame;
+  | MeshSyncFrame
+  | DirectoryQueryFrame
+  | DirectoryAnswerFrame
+  | DirectoryReportFrame;
 
 const MESH_KINDS: ReadonlySet<string> = new Set([
   'mhb',
@@ -209,6 +282,9 @@ const MESH_KINDS: ReadonlySet<string> = new Set([
   'mcommit',
   'mnack',
   'msync',
+  'mdirq',
+  'mdira',
+  'mdirr',
 ]);
 
 export function isMeshFrame(frame: Frame): frame is MeshFrame {
@@ -223,10 +299,12 @@ export type Frame =
   | LeaveFrame
   | ProposeFrame
   | FlushOkFrame
+  | FlushNackFrame
   | CutFrame
   | CutOkFrame
   | InstallFrame
   | InstallOkFrame
+  | InstallRequestFrame
   | MeshFrame;
 
 /** Bytes of the fixed header before the variable-length names. */

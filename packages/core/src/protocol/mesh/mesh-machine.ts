@@ -11,7 +11,7 @@ import type {
 import { MESH_GROUP } from '../../wire/frame.js';
 import type { MemberId, View } from '../view.js';
 import { isMember } from '../view.js';
-import { ZERO_BALLOT, compareBallots, maxBallot } from './ballot.js';
+import { ZERO_BALLOT, compareBallots, maxBallot } from '../ballot.js';
 import { FailureDetector } from './failure-detector.js';
 import type { MeshConfig } from './mesh-config.js';
 import type { MeshDestination, MeshInput, MeshOutput, MeshStatus } from './mesh-messages.js';

@@ -1,4 +1,4 @@
-import type { Ballot } from '../../wire/frame.js';
+import type { Ballot } from '../wire/frame.js';
 
 export const ZERO_BALLOT: Ballot = { n: 0, node: '' };
 

@@ -1,0 +1,311 @@
+import type { DirectoryEntry, Frame, MeshFrame } from '../../wire/frame.js';
+import { MESH_GROUP, isMeshFrame } from '../../wire/frame.js';
+import type { GroupProtocolConfig } from '../config.js';
+import { GroupMachine } from '../group-machine.js';
+import type { GroupInput, GroupOutput, GroupStatus } from '../messages.js';
+import type { MeshConfig } from '../mesh/mesh-config.js';
+import { MeshMachine } from '../mesh/mesh-machine.js';
+import type { MeshInput, MeshOutput, MeshStatus } from '../mesh/mesh-messages.js';
+import type { MemberId, View } from '../view.js';
+import { GroupDirectory } from './group-directory.js';
+import type { NodeInput, NodeOutput } from './node-messages.js';
+
+export interface NodeConfig {
+  readonly mesh: MeshConfig;
+  readonly group: GroupProtocolConfig;
+}
+
+/**
+ * One node of a namespace, as a pure state machine: the mesh (tier 1) and one GroupMachine per
+ * joined group (tier 2), wired together (docs/design/group-membership.md):
+ * - every mesh view becomes, in each group, the departure of the nodes it removed, so that the
+ *   acting group coordinator (the oldest member still in the mesh) flushes them out, in every
+ *   group at once;
+ * - a blocked mesh blocks every group; a node removed from the mesh ends every membership;
+ * - group creation goes through the root's directory, so that two first joins of one group
+ *   at the same moment form one group, not two.
+ */
+export class NodeMachine {
+  private out: NodeOutput[] = [];
+  private readonly mesh: MeshMachine;
+  private readonly groups = new Map<string, GroupMachine>();
+  private readonly statuses = new Map<string, GroupStatus>();
+  /** Joining groups without a view: when each last asked the root whether it exists. */
+  private readonly queries = new Map<string, number>();
+  private readonly directory = new GroupDirectory();
+  private meshView: View | undefined;
+  /** The root this node reports to, and the last grant of that root it acted on. */
+  private root: MemberId | undefined;
+  private grantAck = 0;
+  private lastReportAt = Number.NEGATIVE_INFINITY;
+  private reportDue = false;
+  private now = 0;
+
+  constructor(
+    readonly self: MemberId,
+    private readonly config: NodeConfig,
+  ) {
+    this.mesh = new MeshMachine(self, config.mesh);
+  }
+
+  get currentMeshView(): View | undefined {
+    return this.meshView;
+  }
+
+  get meshStatus(): MeshStatus {
+    return this.mesh.status;
+  }
+
+  groupView(group: string): View | undefined {
+    return this.groups.get(group)?.currentView;
+  }
+
+  /** The group's status as its machine last reported it; undefined once left (or never joined). */
+  groupStatus(group: string): GroupStatus | undefined {
+    return this.statuses.get(group);
+  }
+
+  /** The root's directory (empty on other nodes): every group with its latest reported view and coordinator. */
+  directoryEntries(): DirectoryEntry[] {
+    return this.directory.entries();
+  }
+
+  step(input: NodeInput): NodeOutput[] {
+    this.out = [];
+    this.now = input.now;
+    switch (input.kind) {
+      case 'start':
+      case 'bus':
+        this.stepMesh(input);
+        break;
+      case 'leave-mesh':
+        this.stepMesh({ kind: 'leave', now: input.now });
+        break;
+      case 'tick':
+        this.tick(input.now);
+        break;
+      case 'frame':
+        this.onFrame(input.frame, input.now);
+        break;
+      case 'join':
+        this.onJoin(input.group, input.now);
+        break;
+      case 'multicast': {
+        const { group, ...rest } = input;
+        if (this.groups.has(group)) this.stepGroup(group, rest);
+        else this.emitGroup(group, { kind: 'rejected', requestId: input.requestId, reason: 'left' });
+        break;
+      }
+      case 'leave':
+        if (this.groups.has(input.group)) this.stepGroup(input.group, { kind: 'leave', now: input.now });
+        else this.emitGroup(input.group, { kind: 'status', status: 'left' });
+        break;
+    }
+    if (this.reportDue) this.report(this.now);
+    return this.out;
+  }
+
+  private tick(now: number): void {
+    this.stepMesh({ kind: 'tick', now });
+    for (const group of [...this.groups.keys()]) this.stepGroup(group, { kind: 'tick', now });
+    if (this.mesh.status !== 'member') return;
+    for (const [group, askedAt] of this.queries) {
+      if (now - askedAt >= this.config.group.joinTimeoutMs) this.query(group, now);
+    }
+    if (now - this.lastReportAt >= this.config.mesh.joinTimeoutMs) this.reportDue = true;
+  }
+
+  private onJoin(group: string, now: number): void {
+    if (this.groups.has(group)) return;
+    this.groups.set(group, new GroupMachine(group, this.self, this.config.group));
+    this.stepGroup(group, { kind: 'start', now });
+    this.queries.set(group, Number.NEGATIVE_INFINITY);
+    if (this.mesh.status === 'member') this.query(group, now);
+  }
+
+  private onFrame(frame: Frame, now: number): void {
+    if (isMeshFrame(frame)) {
+      if (frame.kind === 'mdirq' || frame.kind === 'mdira' || frame.kind === 'mdirr') return this.onDirectory(frame);
+      return this.stepMesh({ kind: 'frame', frame, now });
+    }
+    if (!this.groups.has(frame.group)) {
+      return this.dropFrame('unknown-group', frame, `frame for group ${frame.group}, which this node has not joined`);
+    }
+    this.stepGroup(frame.group, { kind: 'frame', frame, now });
+  }
+
+  private dropFrame(reason: string, frame: Frame, detail: string): void {
+    this.out.push({ kind: 'drop', reason, frame, detail });
+  }
+
+  // ---- the mesh -----------------------------------------------------------------------------
+
+  private stepMesh(input: MeshInput): void {
+    for (const output of this.mesh.step(input)) this.onMeshOutput(output);
+  }
+
+  private onMeshOutput(output: MeshOutput): void {
+    switch (output.kind) {
+      case 'send':
+        return void this.out.push({ kind: 'send', to: output.to, frame: output.frame });
+      case 'install':
+        this.out.push({ kind: 'mesh', output });
+        return this.onMeshInstall(output.view);
+      case 'status':
+        this.out.push({ kind: 'mesh', output });
+        return this.onMeshStatus(output.status);
+      default:
+        this.out.push({ kind: 'mesh', output });
+    }
+  }
+
+  private onMeshInstall(view: View): void {
+    const previous = this.meshView;
+    this.meshView = view;
+    const departed = previous === undefined ? [] : previous.members.filter((m) => !view.members.includes(m));
+    if (departed.length > 0) {
+      this.directory.depart(departed);
+      for (const group of [...this.groups.keys()]) {
+        this.stepGroup(group, { kind: 'departed', members: departed, now: this.now });
+      }
+    }
+    if (view.coordinator !== this.root) {
+      // A new root rebuilds the directory from reports sent in this view or later.
+      this.root = view.coordinator;
+      this.grantAck = 0;
+      if (view.coordinator === this.self) {
+        this.directory.takeOver(
+          view.id,
+          view.members.filter((m) => m !== this.self),
+        );
+      } else {
+        this.directory.resign();
+      }
+      this.reportDue = true;
+    }
+    if (this.mesh.status === 'member') for (const group of this.queries.keys()) this.query(group, this.now);
+  }
+
+  private onMeshStatus(status: MeshStatus): void {
+    const input: GroupInput =
+      status === 'removed'
+        ? { kind: 'evicted', now: this.now }
+        : { kind: 'blocked', blocked: status === 'blocked', now: this.now };
+    if (status === 'joining' || status === 'left') return;
+    for (const group of [...this.groups.keys()]) this.stepGroup(group, input);
+    if (status === 'member') for (const group of this.queries.keys()) this.query(group, this.now);
+  }
+
+  // ---- groups -------------------------------------------------------------------------------
+
+  private stepGroup(group: string, input: GroupInput): void {
+    const machine = this.groups.get(group);
+    if (machine === undefined) return;
+    for (const output of machine.step(input)) {
+      if (output.kind === 'send') {
+        const to = output.to;
+        this.out.push({
+          kind: 'send',
+          to: to.kind === 'group' ? { kind: 'group', group, channel: to.channel } : to,
+          frame: output.frame,
+        });
+        continue;
+      }
+      this.emitGroup(group, output);
+      if (output.kind === 'status') this.statuses.set(group, output.status);
+      if (output.kind === 'install') {
+        this.queries.delete(group);
+        this.reportDue = true;
+      } else if (output.kind === 'status' && output.status === 'left') {
+        this.groups.delete(group);
+        this.statuses.delete(group);
+        this.queries.delete(group);
+        this.reportDue = true;
+      }
+    }
+  }
+
+  private emitGroup(group: string, output: Exclude<GroupOutput, { kind: 'send' }>): void {
+    this.out.push({ kind: 'group', group, output });
+  }
+
+  // ---- the directory ------------------------------------------------------------------------
+
+  private header(): { group: string; sender: MemberId; viewId: number } {
+    return { group: MESH_GROUP, sender: this.self, viewId: this.meshView?.id ?? 0 };
+  }
+
+  /** Asks the root whether a group this node is joining exists, or may be created by it. */
+  private query(group: string, now: number): void {
+    const root = this.root;
+    if (root === undefined) return;
+    this.queries.set(group, now);
+    if (root === this.self) return this.answer(this.self, group);
+    this.out.push({
+      kind: 'send',
+      to: { kind: 'node', node: root },
+      frame: { kind: 'mdirq', ...this.header(), name: group },
+    });
+  }
+
+  private onDirectory(frame: Extract<MeshFrame, { kind: 'mdirq' | 'mdira' | 'mdirr' }>): void {
+    const view = this.meshView;
+    if (view === undefined || !view.members.includes(frame.sender)) {
+      return this.dropFrame('mesh-unexpected', frame, `directory frame from ${frame.sender}, not in the mesh view`);
+    }
+    switch (frame.kind) {
+      case 'mdirq':
+        if (!this.directory.isRoot) return this.dropFrame('mesh-unexpected', frame, 'directory query, not root');
+        return this.answer(frame.sender, frame.name);
+      case 'mdirr':
+        return this.directory.report(frame.sender, frame.viewId, frame.ack, frame.groups);
+      case 'mdira':
+        if (frame.sender !== this.root) {
+          return this.dropFrame('mesh-unexpected', frame, `directory answer from ${frame.sender}, not the root`);
+        }
+        return this.onAnswer(frame.name, frame.grant);
+    }
+  }
+
+  private answer(to: MemberId, group: string): void {
+    if (this.mesh.status !== 'member') return;
+    const answer = this.directory.query(to, group);
+    if (answer.kind === 'wait') return;
+    const grant = answer.kind === 'grant' ? answer.id : 0;
+    if (to === this.self) return this.onAnswer(group, grant);
+    this.out.push({
+      kind: 'send',
+      to: { kind: 'node', node: to },
+      frame: { kind: 'mdira', ...this.header(), name: group, grant },
+    });
+  }
+
+  /** Grant 0: the group exists, keep asking to join it. Otherwise this node creates it. */
+  private onAnswer(group: string, grant: number): void {
+    if (grant === 0) return;
+    this.grantAck = Math.max(this.grantAck, grant);
+    this.reportDue = true;
+    if (this.queries.has(group) && this.mesh.status === 'member')
+      this.stepGroup(group, { kind: 'create', now: this.now });
+  }
+
+  /** Tells the root which groups this node holds a view of (and which grant it acted on last). */
+  private report(now: number): void {
+    this.reportDue = false;
+    const root = this.root;
+    const view = this.meshView;
+    if (root === undefined || view === undefined || this.mesh.status !== 'member') return;
+    this.lastReportAt = now;
+    const groups: DirectoryEntry[] = [];
+    for (const [group, machine] of this.groups) {
+      const v = machine.currentView;
+      if (v !== undefined) groups.push({ group, viewId: v.id, coordinator: v.coordinator });
+    }
+    if (root === this.self) return this.directory.report(this.self, view.id, this.grantAck, groups);
+    this.out.push({
+      kind: 'send',
+      to: { kind: 'node', node: root },
+      frame: { kind: 'mdirr', ...this.header(), ack: this.grantAck, groups },
+    });
+  }
+}

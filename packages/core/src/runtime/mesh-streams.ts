@@ -1,0 +1,93 @@
+import type { Observable } from 'rxjs';
+import { BehaviorSubject, ReplaySubject } from 'rxjs';
+import type { MeshOutput, MeshStatus } from '../protocol/mesh/mesh-messages.js';
+import type { MemberId, View } from '../protocol/view.js';
+import type { CohortLogger } from './logger.js';
+
+/**
+ * The node's tier-1 state as the application sees it: the mesh view and status as streams,
+ * logging of what an operator must know, and waiters for the end of a graceful mesh leave.
+ */
+export class MeshStreams {
+  private readonly viewsSubject = new ReplaySubject<View>(1);
+  private readonly statusSubject = new BehaviorSubject<MeshStatus>('joining');
+  private readonly waiters: Array<() => void> = [];
+  private current: View | undefined;
+
+  readonly views$: Observable<View> = this.viewsSubject.asObservable();
+  readonly status$: Observable<MeshStatus> = this.statusSubject.asObservable();
+
+  constructor(
+    private readonly self: MemberId,
+    private readonly logger: CohortLogger,
+    private readonly countDrop: (reason: string, detail: string) => void,
+  ) {}
+
+  get view(): View | undefined {
+    return this.current;
+  }
+
+  get status(): MeshStatus {
+    return this.statusSubject.value;
+  }
+
+  get ended(): boolean {
+    return this.status === 'left' || this.status === 'removed';
+  }
+
+  /** Resolves once the node is out of the mesh, or after `timeoutMs`. */
+  async waitForEnd(timeoutMs: number): Promise<void> {
+    if (this.ended) return;
+    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([done, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  busChanged(up: boolean): void {
+    this.logger.warn(`node ${this.self}: connection to the bus ${up ? 'restored' : 'lost'}`, 'Cohort');
+  }
+
+  apply(output: Exclude<MeshOutput, { kind: 'send' }>): void {
+    switch (output.kind) {
+      case 'install':
+        this.current = output.view;
+        this.logger.log?.(
+          `mesh view ${output.view.id}: root ${output.view.coordinator}, ${output.view.members.length} nodes` +
+            (output.view.failed.length > 0 ? `, failed ${output.view.failed.join(', ')}` : '') +
+            (output.view.left.length > 0 ? `, left ${output.view.left.join(', ')}` : ''),
+          'Cohort',
+        );
+        this.viewsSubject.next(output.view);
+        return;
+      case 'status':
+        return this.onStatus(output.status);
+      case 'suspect':
+        this.logger.debug?.(
+          `mesh: ${output.member} ${output.unreachable ? 'unreachable' : 'reachable again'}`,
+          'Cohort',
+        );
+        return;
+      case 'drop':
+        this.countDrop(
+          'mesh-unexpected',
+          `mesh: dropped ${output.frame.kind} from ${output.frame.sender}: ${output.detail}`,
+        );
+        return;
+    }
+  }
+
+  private onStatus(status: MeshStatus): void {
+    if (status === this.statusSubject.value) return;
+    this.statusSubject.next(status);
+    if (status === 'removed') {
+      this.logger.error(
+        `node ${this.self} was removed from the mesh (a partition or a long pause); its groups are blocked for good. Rejoining as a new incarnation is not implemented yet: restart the process.`,
+        'Cohort',
+      );
+    } else if (status === 'blocked') {
+      this.logger.warn(`node ${this.self} cannot reach a majority of its mesh view: blocked`, 'Cohort');
+    }
+    if (this.ended) for (const w of this.waiters.splice(0)) w();
+  }
+}

@@ -37,13 +37,13 @@ describe('vopr CLI', () => {
   });
 
   it('stops at the first failing seed, prints its report and how to replay it, exits 1', () => {
-    // joinTimeoutMs 0 makes every node form its own view 1: a sure view-agreement failure.
-    const { code, out } = run(['--seeds', '3', '--from', '10', '--protocol', 'joinTimeoutMs=0']);
+    // Heavy loss and no quiet phase: multicasts cannot all be delivered by the end, a sure liveness failure.
+    const { code, out } = run(['--seeds', '3', '--from', '10', '--loss', '0.6', '--quiet', '0', '--leaves', '0']);
     expect(code).toBe(1);
-    expect(out).toContain('seed 10 FAILED\nreplay: npx vopr --seed 10 --protocol joinTimeoutMs=0\n');
-    expect(out).toContain('FAIL  viewAgreement');
+    expect(out).toContain('seed 10 FAILED\nreplay: npx vopr --seed 10 --quiet 0 --loss 0.6 --leaves 0\n');
+    expect(out).toContain('FAIL  liveness');
     expect(out).toMatch(
-      /vopr: 1 failed of 1 seed \(10\.\.10\).*: seeds 10\nreplay the first: npx vopr --seed 10 --protocol joinTimeoutMs=0$/,
+      /vopr: 1 failed of 1 seed \(10\.\.10\).*: seeds 10\nreplay the first: npx vopr --seed 10 --quiet 0 --loss 0.6 --leaves 0$/,
     );
   });
 
@@ -62,7 +62,7 @@ describe('vopr CLI', () => {
 
   it('--mesh: runs mesh seeds, and a failing one prints a replay command that reproduces it exactly', () => {
     expect(parseCli(['--mesh', '--seed', '5', '--nodes', '7', '--config', 'suspectAfterMs=300'])).toMatchObject({
-      mesh: true,
+      mode: 'mesh',
       from: 5,
       count: 1,
       given: { nodes: 7, config: { suspectAfterMs: 300 } },

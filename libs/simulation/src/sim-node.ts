@@ -101,6 +101,11 @@ export class SimNode implements Endpoint {
     this.step({ kind: 'start', now: this.now });
   }
 
+  /** The directory (played by the simulator) makes this node the group's creator. */
+  create(): void {
+    if (this.nodeState === 'running') this.step({ kind: 'create', now: this.now });
+  }
+
   tick(): void {
     if (this.nodeState === 'running' || this.nodeState === 'left') this.step({ kind: 'tick', now: this.now });
   }

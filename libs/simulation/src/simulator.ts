@@ -80,6 +80,7 @@ class Simulation {
   private readonly rng: { net: Rng; plan: Rng; work: Rng; ticks: Rng; joins: Rng };
   private readonly end: number;
   private restarts = 0;
+  private readonly creators = new Set<SimNode>();
   private readonly startScheduled = new Set<SimNode>();
 
   constructor(
@@ -131,6 +132,15 @@ class Simulation {
     if (node.state !== 'idle') return;
     this.note(`${node.id} starts`);
     node.start();
+    // The simulator plays the root's directory: a joiner creates the group when no live node
+    // holds a view of it or was granted its creation, after the join timeout as a real node would.
+    const exists = this.nodes.some(
+      (n) => n !== node && n.alive && (n.currentView !== undefined || this.creators.has(n)),
+    );
+    if (!exists) {
+      this.creators.add(node);
+      this.clock.after(this.config.joinTimeoutMs, 'create', () => node.create());
+    }
     const tickMs = this.options.tickMs;
     const tick = (): void => {
       if (node.state === 'crashed') return;

@@ -54,6 +54,7 @@ function singleton(): { router: Router; a: GroupMachine; b: GroupMachine; c: Gro
   const machines = new Map(ids.map((id) => [id, new GroupMachine('g', id, DEFAULT_GROUP_PROTOCOL_CONFIG)]));
   const router = new Router(machines);
   router.input('a', router.start('a', 0), 0);
+  router.input('a', machines.get('a')!.step({ kind: 'create', now: 1000 }), 1000);
   router.run(0, 1000);
   const [a, b, c, d] = ids.map((id) => machines.get(id)!) as [GroupMachine, GroupMachine, GroupMachine, GroupMachine];
   return { router, a, b, c, d };

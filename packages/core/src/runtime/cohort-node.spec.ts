@@ -161,6 +161,38 @@ describe('CohortNode over the in-memory transport', () => {
     expect(a.meshView).toMatchObject({ left: [b.id], failed: [] });
   });
 
+  it('removes a crashed node from every group it was in, through the mesh, in parallel', async () => {
+    const net = new InMemoryNetwork();
+    const victim = net.connect();
+    const a = new CohortNode(victim, { namespace: 'test', name: 'a', logger: silent, ...fast });
+    await until(() => a.meshStatus === 'member');
+    const [b, c] = [node(net, 'b'), node(net, 'c')];
+    await until(() => [b, c].every((n) => n.meshView?.members.length === 3));
+    const [a1, a2] = [await a.join('g1'), await a.join('g2')];
+    const b1 = await b.join('g1');
+    const [c1, c2] = [await c.join('g1'), await c.join('g2')];
+    await until(() => a1.view.members.length === 3 && a2.view.members.length === 2);
+    expect(b1.view.coordinator).toBe(a.id);
+    // a, coordinator of both groups and root of the mesh, vanishes without a word.
+    await victim.close();
+    await until(() => b1.view.failed.includes(a.id) && c1.view.failed.includes(a.id) && c2.view.failed.includes(a.id));
+    expect(b1.view).toEqual({ ...c1.view });
+    expect(b1.view).toMatchObject({ members: [b.id, c.id], coordinator: b.id, failed: [a.id], left: [] });
+    expect(c2.view).toMatchObject({ members: [c.id], coordinator: c.id, failed: [a.id] });
+    expect(b.meshView).toMatchObject({ members: [b.id, c.id], failed: [a.id] });
+  });
+
+  it('forms one group when several nodes join it for the first time at the same moment', async () => {
+    const net = new InMemoryNetwork();
+    const first = node(net, 'a');
+    await until(() => first.meshStatus === 'member');
+    const all = [first, node(net, 'b'), node(net, 'c')];
+    await until(() => all.every((n) => n.meshView?.members.length === 3));
+    const groups = await Promise.all(all.map((n) => n.join('g')));
+    await until(() => groups.every((g) => g.view.members.length === 3));
+    for (const g of groups) expect(g.view).toEqual(groups[0]!.view);
+  });
+
   it('validates names, options and payload sizes with errors that say what to fix', async () => {
     const net = new InMemoryNetwork(4096);
     expect(() => new CohortNode(net.connect(), { namespace: 'a.b' })).toThrow(InvalidNameError);

@@ -51,7 +51,6 @@ const ROUTINE_DROPS = new Set([
  * everything dropped is counted in `stats` and logged.
  */
 export class CohortNode {
-  readonly id: string;
   readonly namespace: string;
   readonly stats = new DropCounters();
   private readonly subjects: Subjects;
@@ -61,7 +60,7 @@ export class CohortNode {
   private readonly groups = new Map<string, Membership>();
   private readonly inputs: NodeInput[] = [];
   private busy = false;
-  private readonly inbox: TransportSubscription;
+  private inbox: TransportSubscription;
   private readonly meshSubscription: TransportSubscription;
   private readonly mesh: MeshStreams;
   private readonly meshLeaveTimeoutMs: number;
@@ -78,7 +77,7 @@ export class CohortNode {
     this.namespace = options.namespace;
     this.subjects = new Subjects(options.namespace);
     this.logger = options.logger ?? new ConsoleLogger();
-    this.id = `${options.name ?? 'node'}-${randomBytes(6).toString('hex')}`;
+    const id = `${options.name ?? 'node'}-${randomBytes(6).toString('hex')}`;
     this.driver = {
       multicast: (group, requestId, payload, type) =>
         this.dispatch({ kind: 'multicast', group, requestId, payload, type, now: this.now() }),
@@ -86,18 +85,26 @@ export class CohortNode {
       maxPayloadBytes: this.config.maxPayloadBytes,
     };
     const meshConfig = resolveMeshConfig(options);
-    this.machine = new NodeMachine(this.id, { mesh: meshConfig, group: this.config });
-    this.mesh = new MeshStreams(this.id, this.logger, (reason, detail) => this.countDrop(reason, detail));
+    this.machine = new NodeMachine(id, { mesh: meshConfig, group: this.config, rejoin: true });
+    this.mesh = new MeshStreams(this.logger, (reason, detail) => this.countDrop(reason, detail));
     this.meshLeaveTimeoutMs = 2 * meshConfig.joinTimeoutMs;
     this.meshSubscription = transport.subscribe(this.subjects.meshWildcard(), (msg) => this.onTransportMessage(msg));
     this.inbox = transport.subscribe(this.subjects.nodeInbox(this.id), (msg) => this.onTransportMessage(msg));
     this.timer = setInterval(() => this.dispatch({ kind: 'tick', now: this.now() }), this.config.tickMs);
     this.timer.unref();
     transport.onConnectionChange?.((up) => {
-      this.mesh.busChanged(up);
+      this.mesh.busChanged(this.id, up);
       this.dispatch({ kind: 'bus', up, now: this.now() });
     });
     this.dispatch({ kind: 'start', now: this.now() });
+  }
+
+  /**
+   * This node's member id, exactly as it appears in views. It changes only when the primary mesh
+   * removed this node and it rejoined as a new incarnation (`<id>-2`, ...).
+   */
+  get id(): string {
+    return this.machine.id;
   }
 
   /** The namespace's current mesh view (tier 1 of the membership service), once joined. */
@@ -110,7 +117,10 @@ export class CohortNode {
     return this.mesh.views$;
   }
 
-  /** joining → member ⇄ blocked → left (or removed); replays the current status. */
+  /**
+   * joining → member ⇄ blocked → left; or removed (by the primary mesh) → joining again as a new
+   * incarnation → member. Replays the current status.
+   */
   get meshStatus$(): Observable<MeshStatus> {
     return this.mesh.status$;
   }
@@ -207,7 +217,14 @@ export class CohortNode {
       case 'send':
         return this.publish(this.subjectOf(output.to), output.frame);
       case 'mesh':
-        return this.mesh.apply(output.output);
+        return this.mesh.apply(this.id, output.output);
+      case 'incarnation':
+        this.logger.warn(`node ${output.previous} rejoins as the new incarnation ${output.id}`, 'Cohort');
+        this.inbox.unsubscribe();
+        this.inbox = this.transport.subscribe(this.subjects.nodeInbox(output.id), (msg) =>
+          this.onTransportMessage(msg),
+        );
+        return;
       case 'drop':
         return this.countDrop(
           output.reason,

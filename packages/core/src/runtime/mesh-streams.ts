@@ -18,7 +18,6 @@ export class MeshStreams {
   readonly status$: Observable<MeshStatus> = this.statusSubject.asObservable();
 
   constructor(
-    private readonly self: MemberId,
     private readonly logger: CohortLogger,
     private readonly countDrop: (reason: string, detail: string) => void,
   ) {}
@@ -44,11 +43,11 @@ export class MeshStreams {
     clearTimeout(timer);
   }
 
-  busChanged(up: boolean): void {
-    this.logger.warn(`node ${this.self}: connection to the bus ${up ? 'restored' : 'lost'}`, 'Cohort');
+  busChanged(self: MemberId, up: boolean): void {
+    this.logger.warn(`node ${self}: connection to the bus ${up ? 'restored' : 'lost'}`, 'Cohort');
   }
 
-  apply(output: Exclude<MeshOutput, { kind: 'send' }>): void {
+  apply(self: MemberId, output: Exclude<MeshOutput, { kind: 'send' }>): void {
     switch (output.kind) {
       case 'install':
         this.current = output.view;
@@ -61,7 +60,7 @@ export class MeshStreams {
         this.viewsSubject.next(output.view);
         return;
       case 'status':
-        return this.onStatus(output.status);
+        return this.onStatus(self, output.status);
       case 'suspect':
         this.logger.debug?.(
           `mesh: ${output.member} ${output.unreachable ? 'unreachable' : 'reachable again'}`,
@@ -77,16 +76,16 @@ export class MeshStreams {
     }
   }
 
-  private onStatus(status: MeshStatus): void {
+  private onStatus(self: MemberId, status: MeshStatus): void {
     if (status === this.statusSubject.value) return;
     this.statusSubject.next(status);
     if (status === 'removed') {
-      this.logger.error(
-        `node ${this.self} was removed from the mesh (a partition or a long pause); its groups are blocked for good. Rejoining as a new incarnation is not implemented yet: restart the process.`,
+      this.logger.warn(
+        `node ${self} was removed from the mesh (a partition or a long pause); what it delivered stands, and it rejoins the mesh and its groups as a new incarnation`,
         'Cohort',
       );
     } else if (status === 'blocked') {
-      this.logger.warn(`node ${this.self} cannot reach a majority of its mesh view: blocked`, 'Cohort');
+      this.logger.warn(`node ${self} cannot reach a majority of its mesh view: blocked`, 'Cohort');
     }
     if (this.ended) for (const w of this.waiters.splice(0)) w();
   }

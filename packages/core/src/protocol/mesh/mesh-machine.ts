@@ -78,9 +78,14 @@ export class MeshMachine {
   /** False while this node's own connection to the bus is down: silence then proves nothing. */
   private busUp = true;
 
+  /**
+   * `rejoining`: a new incarnation of a node the primary mesh removed. A primary exists, so it
+   * only ever joins it and never forms a mesh of its own, however long that takes.
+   */
   constructor(
     readonly self: MemberId,
     private readonly config: MeshConfig,
+    private readonly rejoining = false,
   ) {
     this.detector = new FailureDetector(config);
   }
@@ -172,7 +177,7 @@ export class MeshMachine {
     if (this.handoff !== undefined) return this.tickHandoff(this.handoff, now);
     if (this.phase === 'joining') {
       if (now - this.lastRequestAt >= this.config.joinRetryMs) this.request('mjoin', now);
-      if (now >= this.joinDeadline) this.formFirstView(now);
+      if (now >= this.joinDeadline && !this.rejoining) this.formFirstView(now);
       return;
     }
     if (this.phase !== 'member') return;

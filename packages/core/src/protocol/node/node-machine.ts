@@ -13,6 +13,12 @@ import type { NodeInput, NodeOutput } from './node-messages.js';
 export interface NodeConfig {
   readonly mesh: MeshConfig;
   readonly group: GroupProtocolConfig;
+  /**
+   * Once the primary mesh has removed this node (a minority side that heals, a process that
+   * wakes up from a long pause), rejoin the mesh and every group as a new incarnation with a new
+   * id, instead of staying out. Default false.
+   */
+  readonly rejoin?: boolean;
 }
 
 /**
@@ -27,7 +33,9 @@ export interface NodeConfig {
  */
 export class NodeMachine {
   private out: NodeOutput[] = [];
-  private readonly mesh: MeshMachine;
+  private self: MemberId;
+  private incarnation = 1;
+  private mesh: MeshMachine;
   private readonly groups = new Map<string, GroupMachine>();
   private readonly statuses = new Map<string, GroupStatus>();
   /** Joining groups without a view: when each last asked the root whether it exists. */
@@ -42,10 +50,16 @@ export class NodeMachine {
   private now = 0;
 
   constructor(
-    readonly self: MemberId,
+    private readonly baseId: MemberId,
     private readonly config: NodeConfig,
   ) {
-    this.mesh = new MeshMachine(self, config.mesh);
+    this.self = baseId;
+    this.mesh = new MeshMachine(baseId, config.mesh);
+  }
+
+  /** This incarnation's node id: the base id, then `<base>-2`, `<base>-3`, ... after removals. */
+  get id(): MemberId {
+    return this.self;
   }
 
   get currentMeshView(): View | undefined {
@@ -194,6 +208,29 @@ export class NodeMachine {
     if (status === 'joining' || status === 'left') return;
     for (const group of [...this.groups.keys()]) this.stepGroup(group, input);
     if (status === 'member') for (const group of this.queries.keys()) this.query(group, this.now);
+    if (status === 'removed' && this.config.rejoin === true) this.reincarnate();
+  }
+
+  /**
+   * Starts over under a new id: a new mesh machine that only joins the primary, and a new
+   * machine for every group this node was in, joining afresh. What the old incarnation delivered
+   * stands; the new one is a new member of each group (DESIGN §3.11).
+   */
+  private reincarnate(): void {
+    const previous = this.self;
+    this.self = `${this.baseId}-${++this.incarnation}`;
+    this.out.push({ kind: 'incarnation', id: this.self, previous });
+    this.mesh = new MeshMachine(this.self, this.config.mesh, true);
+    this.meshView = undefined;
+    this.root = undefined;
+    this.grantAck = 0;
+    this.directory.resign();
+    const groups = [...this.groups.keys()];
+    this.groups.clear();
+    this.statuses.clear();
+    this.queries.clear();
+    this.stepMesh({ kind: 'start', now: this.now });
+    for (const group of groups) this.onJoin(group, this.now);
   }
 
   // ---- groups -------------------------------------------------------------------------------

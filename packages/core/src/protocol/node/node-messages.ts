@@ -42,5 +42,10 @@ export type NodeOutput =
    * drop). After its status 'left' the node forgets the group: a later join starts afresh.
    */
   | { readonly kind: 'group'; readonly group: string; readonly output: Exclude<GroupOutput, { kind: 'send' }> }
+  /**
+   * The primary mesh removed this node and it rejoins as a new incarnation under `id`: from now
+   * on it publishes as `id` and its inbox is `id`'s. Emitted before anything the new incarnation sends.
+   */
+  | { readonly kind: 'incarnation'; readonly id: MemberId; readonly previous: MemberId }
   /** A frame the node itself refused (a group it has not joined, a directory frame out of place). */
   | { readonly kind: 'drop'; readonly reason: string; readonly frame: Frame; readonly detail: string };

@@ -456,6 +456,12 @@ export class MeshMachine {
       return;
     }
     if (view === undefined || this.phase !== 'member' || next.id <= view.id) return;
+    // Only a member of this node's view speaks for its mesh: another mesh formed in the same
+    // namespace (a concurrent first start that did not hear this one) has its own view ids.
+    if (!isMember(view, frame.sender)) {
+      this.out.push({ kind: 'drop', frame, detail: `commit from ${frame.sender}, not in mesh view ${view.id}` });
+      return;
+    }
     if (next.id === view.id + 1) return this.install(next, now);
     // A gap: a view that does not list this node means it was removed; otherwise fill the gap.
     if (!isMember(next, this.self)) return this.removed();
@@ -569,7 +575,8 @@ export class MeshMachine {
       this.joinDeadline = Math.max(this.joinDeadline, now + this.config.joinTimeoutMs);
       return;
     }
-    if (this.view !== undefined && theirView > this.view.id) this.requestSync(sender, now);
+    if (this.view !== undefined && theirView > this.view.id && isMember(this.view, sender))
+      this.requestSync(sender, now);
   }
 
   private onJoinRequest(joiner: MemberId, now: number): void {

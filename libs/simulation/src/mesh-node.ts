@@ -224,13 +224,15 @@ export function describeMeshOutput(output: MeshOutput): string {
       return `status ${output.status}`;
     case 'suspect':
       return `suspect ${output.member}${output.unreachable ? ' unreachable' : ' reachable again'}`;
+    case 'merging':
+      return `merging into the mesh of ${output.into} (${output.size} nodes; this one has ${output.ownSize})`;
     case 'drop':
       return `drop ${describeFrame(output.frame)}: ${output.detail}`;
   }
 }
 
 // The history must not alias the machine's objects: a later mutation would rewrite the past.
-function copyView(view: View): View {
+export function copyView(view: View): View {
   return {
     group: view.group,
     id: view.id,

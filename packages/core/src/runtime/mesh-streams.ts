@@ -67,6 +67,12 @@ export class MeshStreams {
           'Cohort',
         );
         return;
+      case 'merging':
+        this.logger.warn(
+          `node ${self}: another mesh of this namespace (root ${output.into}, ${output.size} nodes) is senior to this one (${output.ownSize} nodes): leaving this one to join it`,
+          'Cohort',
+        );
+        return;
       case 'drop':
         this.countDrop(
           'mesh-unexpected',

@@ -89,6 +89,7 @@ const samples: Frame[] = [
   { kind: 'mpong', ...m },
   { kind: 'msync', ...m },
   { kind: 'mdirq', ...m, name: 'ledger' },
+  { kind: 'mbeacon', ...m, founder: 'node-b2', size: 5 },
   { kind: 'mdira', ...m, name: 'ledger', grant: 0 },
   { kind: 'mdira', ...m, name: 'ledger', grant: 7 },
   { kind: 'mdirr', ...m, ack: 7, groups: [{ group: 'ledger', viewId: 3, coordinator: 'node-b2' }] },

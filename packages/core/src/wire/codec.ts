@@ -70,6 +70,9 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
     case 'mdirq':
       w.str8(frame.name);
       return;
+    case 'mbeacon':
+      w.str8(frame.founder).u16(frame.size);
+      return;
     case 'mdira':
       w.str8(frame.name).u32(frame.grant);
       return;
@@ -242,6 +245,8 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
       return { kind, ...h };
     case 'mdirq':
       return { kind, ...h, name: name(r, 'group name') };
+    case 'mbeacon':
+      return { kind, ...h, founder: name(r, 'founder'), size: positive(r.u16('mesh size'), 'mesh size') };
     case 'mdira':
       return { kind, ...h, name: name(r, 'group name'), grant: r.u32('grant') };
     case 'mdirr':

@@ -35,6 +35,7 @@ export const FrameKindCode = {
   mdirq: 32,
   mdira: 33,
   mdirr: 34,
+  mbeacon: 35,
 } as const;
 export type FrameKind = keyof typeof FrameKindCode;
 
@@ -228,6 +229,18 @@ export interface MeshSyncFrame extends FrameHeader {
   readonly kind: 'msync';
 }
 
+/**
+ * The root's beacon, on the mesh's beacon channel: lets a second mesh formed in the same
+ * namespace (concurrent first starts that did not hear each other) find this one and merge.
+ * `viewId` is the root's mesh view; `size` its number of members; `founder` the node that formed
+ * the mesh's first view, which names the mesh across root changes.
+ */
+export interface MeshBeaconFrame extends FrameHeader {
+  readonly kind: 'mbeacon';
+  readonly founder: string;
+  readonly size: number;
+}
+
 /** To the root: "may I create this group, or does it exist?" */
 export interface DirectoryQueryFrame extends FrameHeader {
   readonly kind: 'mdirq';
@@ -265,6 +278,7 @@ export type MeshFrame =
   | MeshCommitFrame
   | MeshNackFrame
   | MeshSyncFrame
+  | MeshBeaconFrame
   | DirectoryQueryFrame
   | DirectoryAnswerFrame
   | DirectoryReportFrame;
@@ -285,6 +299,7 @@ const MESH_KINDS: ReadonlySet<string> = new Set([
   'mdirq',
   'mdira',
   'mdirr',
+  'mbeacon',
 ]);
 
 export function isMeshFrame(frame: Frame): frame is MeshFrame {

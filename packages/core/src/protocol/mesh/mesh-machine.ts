@@ -2,6 +2,7 @@ import type {
   Ballot,
   MeshAcceptFrame,
   MeshAcceptedFrame,
+  MeshBeaconFrame,
   MeshCommitFrame,
   MeshFrame,
   MeshNackFrame,
@@ -72,6 +73,13 @@ export class MeshMachine {
   private lastHeartbeatAt = Number.NEGATIVE_INFINITY;
   private lastRequestAt = Number.NEGATIVE_INFINITY;
   private lastSyncAt = Number.NEGATIVE_INFINITY;
+  private lastBeaconAt = Number.NEGATIVE_INFINITY;
+  /**
+   * The node that formed this mesh's first view: the mesh's name, learned from the root's
+   * beacons. A beacon with the same founder from a node outside this view is a stale member of
+   * this very mesh (a removed root that woke up), not another mesh.
+   */
+  private founder: MemberId | undefined;
   private joinDeadline = 0;
   /** A member confirms the view without this node by a heartbeat that shows it. */
   private handoff: Handoff<View> | undefined;
@@ -79,8 +87,9 @@ export class MeshMachine {
   private busUp = true;
 
   /**
-   * `rejoining`: a new incarnation of a node the primary mesh removed. A primary exists, so it
-   * only ever joins it and never forms a mesh of its own, however long that takes.
+   * `rejoining`: a new incarnation of a node the primary mesh removed (or that left a junior
+   * mesh to merge). A primary exists, so it waits three join timeouts of silence, not one,
+   * before it would form a mesh of its own.
    */
   constructor(
     readonly self: MemberId,
@@ -140,8 +149,18 @@ export class MeshMachine {
     if (this.phase !== 'idle') return;
     this.phase = 'joining';
     this.setStatus();
-    this.joinDeadline = now + this.config.joinTimeoutMs;
+    this.joinDeadline = now + this.joinPatience();
     this.request('mjoin', now);
+  }
+
+  /** How long a joiner waits in silence before it forms a mesh of its own. */
+  private joinPatience(): number {
+    return (this.rejoining ? 3 : 1) * this.config.joinTimeoutMs;
+  }
+
+  /** A mesh exists: wait for its coordinator rather than forming a mesh of one beside it. */
+  private meshExists(now: number): void {
+    this.joinDeadline = Math.max(this.joinDeadline, now + this.joinPatience());
   }
 
   private request(kind: 'mjoin' | 'mleave', now: number): void {
@@ -169,7 +188,7 @@ export class MeshMachine {
     this.busUp = up;
     if (up) this.detector.reset(now);
     else this.joinDeadline = Number.POSITIVE_INFINITY;
-    if (up && this.phase === 'joining') this.joinDeadline = now + this.config.joinTimeoutMs;
+    if (up && this.phase === 'joining') this.joinDeadline = now + this.joinPatience();
   }
 
   private tick(now: number): void {
@@ -177,13 +196,21 @@ export class MeshMachine {
     if (this.handoff !== undefined) return this.tickHandoff(this.handoff, now);
     if (this.phase === 'joining') {
       if (now - this.lastRequestAt >= this.config.joinRetryMs) this.request('mjoin', now);
-      if (now >= this.joinDeadline && !this.rejoining) this.formFirstView(now);
+      if (now >= this.joinDeadline) this.formFirstView(now);
       return;
     }
     if (this.phase !== 'member') return;
     if (now - this.lastHeartbeatAt >= this.config.heartbeatMs) {
       this.lastHeartbeatAt = now;
       this.send({ kind: 'mesh', channel: 'hb' }, { kind: 'mhb', ...this.header() });
+    }
+    const view = this.view!;
+    const founder = this.founder;
+    const beaconDue = now - this.lastBeaconAt >= this.config.joinTimeoutMs;
+    if (view.coordinator === this.self && founder !== undefined && !this.blocked && beaconDue) {
+      this.lastBeaconAt = now;
+      const beacon: MeshBeaconFrame = { kind: 'mbeacon', ...this.header(), founder, size: view.members.length };
+      this.send({ kind: 'mesh', channel: 'beacon' }, beacon);
     }
     for (const event of this.detector.tick(now)) {
       if (event.kind === 'ping') this.send({ kind: 'node', node: event.member }, { kind: 'mping', ...this.header() });
@@ -224,6 +251,7 @@ export class MeshMachine {
     const candidates = [this.self, ...fresh].sort();
     if (candidates.length < this.config.minNodes || candidates[0] !== this.self) return;
     const members = candidates;
+    this.founder = this.self;
     const view: View = {
       group: MESH_GROUP,
       id: 1,
@@ -566,13 +594,39 @@ export class MeshMachine {
         return this.onCommit(frame, now);
       case 'msync':
         return this.onSync(frame.sender, frame.viewId);
+      case 'mbeacon':
+        return this.onBeacon(frame, now);
+      case 'mdirq':
+      case 'mdira':
+      case 'mdirr':
+        return void this.out.push({ kind: 'drop', frame, detail: 'directory frames belong to the node, not the mesh' });
     }
+  }
+
+  /**
+   * A beacon of another mesh in this namespace (its root is not in this view): two meshes formed
+   * at once. The junior one (fewer members; with as many, the one whose root has the larger id)
+   * dissolves: its nodes leave it as 'removed' and rejoin the senior one as new incarnations.
+   */
+  private onBeacon(frame: MeshBeaconFrame, now: number): void {
+    if (this.phase === 'joining') return this.meshExists(now);
+    const view = this.view;
+    if (this.phase !== 'member' || view === undefined) return;
+    if (isMember(view, frame.sender)) {
+      this.founder ??= frame.founder;
+      return;
+    }
+    if (this.founder === undefined || frame.founder === this.founder) return;
+    const junior =
+      frame.size > view.members.length || (frame.size === view.members.length && frame.sender < view.coordinator);
+    if (!junior) return;
+    this.out.push({ kind: 'merging', into: frame.sender, size: frame.size, ownSize: view.members.length });
+    this.removed();
   }
 
   private onHeartbeat(sender: MemberId, theirView: number, now: number): void {
     if (this.phase === 'joining') {
-      // A mesh exists: wait for its coordinator rather than forming a mesh of one beside it.
-      this.joinDeadline = Math.max(this.joinDeadline, now + this.config.joinTimeoutMs);
+      this.meshExists(now);
       return;
     }
     if (this.view !== undefined && theirView > this.view.id && isMember(this.view, sender))

@@ -11,7 +11,7 @@ export type MeshInput =
 
 /** Published to every node of the namespace (`mesh.<channel>`), or unicast to one node. */
 export type MeshDestination =
-  | { readonly kind: 'mesh'; readonly channel: 'hb' | 'join' | 'ctl' }
+  | { readonly kind: 'mesh'; readonly channel: 'hb' | 'join' | 'ctl' | 'beacon' }
   | { readonly kind: 'node'; readonly node: MemberId };
 
 export const MeshStatus = {
@@ -29,4 +29,6 @@ export type MeshOutput =
   | { readonly kind: 'install'; readonly view: View }
   | { readonly kind: 'status'; readonly status: MeshStatus }
   | { readonly kind: 'suspect'; readonly member: MemberId; readonly unreachable: boolean }
+  /** Another mesh of the namespace, rooted at `into`, is senior: this node leaves its own to join it. */
+  | { readonly kind: 'merging'; readonly into: MemberId; readonly size: number; readonly ownSize: number }
   | { readonly kind: 'drop'; readonly frame: MeshFrame; readonly detail: string };

@@ -17,6 +17,8 @@ class Cluster {
   readonly nodes = new Map<string, NodeMachine>();
   readonly groupViews = new Map<MemberId, View[]>();
   readonly paused = new Set<string>();
+  /** Nodes cut off from one another: frames between a cut node and any other node are lost. */
+  readonly cut = new Set<string>();
   private readonly joined = new Map<string, Set<string>>();
   private readonly byIncarnation = new Map<MemberId, string>();
   private queue: Array<{ at: number; node: string; frame: Frame }> = [];
@@ -50,7 +52,10 @@ class Cluster {
           : [...this.nodes.keys()].filter(
               (n) => n !== name && (to.kind === 'mesh' || this.joined.get(n)!.has(to.group)),
             );
-      for (const target of targets) this.queue.push({ at: this.now + 1, node: target, frame: o.frame });
+      for (const target of targets) {
+        if (this.cut.has(name) || this.cut.has(target)) continue;
+        this.queue.push({ at: this.now + 1, node: target, frame: o.frame });
+      }
     }
   }
 
@@ -127,5 +132,26 @@ describe('NodeMachine', () => {
     expect(c.node('c').groupView('g')).toEqual(c.node('a').groupView('g'));
     // The old incarnation never installed a view after its removal.
     expect(c.groupViews.get('c')!.every((v) => v.members.includes('c'))).toBe(true);
+  });
+
+  it('two meshes formed apart merge once they hear each other: the junior one rejoins the senior', () => {
+    const c = new Cluster();
+    c.cut.add('a');
+    c.add('a');
+    c.add('b');
+    c.add('c');
+    c.run(1500);
+    c.join('a', 'g');
+    c.join('b', 'g');
+    c.run(2000);
+    expect(c.node('a').currentMeshView?.members).toEqual(['a']);
+    expect(c.node('b').currentMeshView?.members).toEqual(['b', 'c']);
+    c.cut.delete('a');
+    c.run(6000);
+    expect(c.node('a').id).toBe('a-2');
+    expect(c.node('b').currentMeshView?.members).toEqual(['b', 'c', 'a-2']);
+    expect(c.node('a').currentMeshView).toEqual(c.node('b').currentMeshView);
+    expect(c.node('a').groupView('g')).toMatchObject({ members: ['b', 'a-2'], joined: ['a-2'] });
+    expect(c.node('b').groupView('g')).toEqual(c.node('a').groupView('g'));
   });
 });

@@ -29,7 +29,7 @@ export type NodeInput =
 
 /** Where a frame goes: a mesh channel, a group channel, or one node's inbox. */
 export type NodeDestination =
-  | { readonly kind: 'mesh'; readonly channel: 'hb' | 'join' | 'ctl' }
+  | { readonly kind: 'mesh'; readonly channel: 'hb' | 'join' | 'ctl' | 'beacon' }
   | { readonly kind: 'group'; readonly group: string; readonly channel: 'data' | 'ctl' | 'join' }
   | { readonly kind: 'node'; readonly node: MemberId };
 

@@ -182,4 +182,13 @@ describe('mesh bugs found by the simulator', () => {
   it('M6 (seed): a coordinator committing a view without itself hands it over', () => {
     expect([1350].flatMap(failing)).toEqual([]);
   });
+
+  // M7 (found after beacons): commits were taken only from members of a node's own view (so that
+  // another mesh cannot overwrite it), but then a node paused while every member of its view left
+  // or was replaced could never learn that it had been removed: n2 slept through views 8-10 and
+  // woke up in view 7, whose members were all gone, and stayed blocked. The root of a later view of
+  // the same mesh (same founder in its beacon) is now trusted for catching up.
+  it('M7 (seed): a node whose whole view is gone learns its removal from the root of a later view', () => {
+    expect([607].flatMap(failing)).toEqual([]);
+  });
 });

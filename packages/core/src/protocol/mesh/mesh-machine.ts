@@ -80,6 +80,8 @@ export class MeshMachine {
    * this very mesh (a removed root that woke up), not another mesh.
    */
   private founder: MemberId | undefined;
+  /** Roots of later views of this mesh, known from their beacons: their commits are trusted too. */
+  private readonly lineage = new Set<MemberId>();
   private joinDeadline = 0;
   /** A member confirms the view without this node by a heartbeat that shows it. */
   private handoff: Handoff<View> | undefined;
@@ -486,7 +488,7 @@ export class MeshMachine {
     if (view === undefined || this.phase !== 'member' || next.id <= view.id) return;
     // Only a member of this node's view speaks for its mesh: another mesh formed in the same
     // namespace (a concurrent first start that did not hear this one) has its own view ids.
-    if (!isMember(view, frame.sender)) {
+    if (!isMember(view, frame.sender) && !this.lineage.has(frame.sender)) {
       this.out.push({ kind: 'drop', frame, detail: `commit from ${frame.sender}, not in mesh view ${view.id}` });
       return;
     }
@@ -616,7 +618,16 @@ export class MeshMachine {
       this.founder ??= frame.founder;
       return;
     }
-    if (this.founder === undefined || frame.founder === this.founder) return;
+    if (this.founder === undefined) return;
+    if (frame.founder === this.founder) {
+      // The root of a later view of this mesh that this node never saw: catch up from it, which
+      // also tells this node if it was removed meanwhile (every member of its view may be gone).
+      if (frame.viewId > view.id) {
+        this.lineage.add(frame.sender);
+        this.requestSync(frame.sender, now);
+      }
+      return;
+    }
     const junior =
       frame.size > view.members.length || (frame.size === view.members.length && frame.sender < view.coordinator);
     if (!junior) return;

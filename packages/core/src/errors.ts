@@ -65,6 +65,19 @@ export class GroupClosedError extends CohortError {
   }
 }
 
+/**
+ * A multicast that was still queued when the primary mesh removed this node (a partition's
+ * minority, a long pause): it was never sent. The node rejoins as a new incarnation; send again.
+ */
+export class MemberRemovedError extends CohortError {
+  constructor(fields: CohortErrorFields) {
+    super(
+      `node ${fields.member ?? ''} was removed from the mesh before this multicast to ${fields.group ?? ''} went out; it was not sent (the node rejoins as a new incarnation: send it again)`,
+      fields,
+    );
+  }
+}
+
 /** `join()` on a group this node already belongs to. */
 export class AlreadyJoinedError extends CohortError {
   constructor(fields: CohortErrorFields) {

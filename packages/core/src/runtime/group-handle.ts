@@ -1,6 +1,6 @@
 import { BehaviorSubject, Observable, ReplaySubject, Subject, filter } from 'rxjs';
 import type { CohortError } from '../errors.js';
-import { GroupClosedError, PayloadTooLargeError } from '../errors.js';
+import { GroupClosedError, MemberRemovedError, PayloadTooLargeError } from '../errors.js';
 import type { PayloadCodec } from '../payload-codec.js';
 import type { GroupOutput, GroupStatus, RawDelivery } from '../protocol/messages.js';
 import type { View } from '../protocol/view.js';
@@ -120,6 +120,8 @@ export class GroupHandle<T> implements Group<T> {
         if (p === undefined) return;
         if (output.reason === 'too-large')
           p.reject(new PayloadTooLargeError(p.size, this.driver.maxPayloadBytes, { group: this.name }));
+        else if (output.reason === 'removed')
+          p.reject(new MemberRemovedError({ group: this.name, viewId: this.currentView?.id }));
         else
           p.reject(new GroupClosedError({ group: this.name, viewId: this.currentView?.id, reason: 'left the group' }));
         return;

@@ -38,6 +38,8 @@ export class NodeMachine {
   private mesh: MeshMachine;
   private readonly groups = new Map<string, GroupMachine>();
   private readonly statuses = new Map<string, GroupStatus>();
+  /** Groups joined before this node was in the mesh: started once it is. */
+  private readonly unstarted = new Set<string>();
   /** Joining groups without a view: when each last asked the root whether it exists. */
   private readonly queries = new Map<string, number>();
   private readonly directory = new GroupDirectory();
@@ -129,12 +131,23 @@ export class NodeMachine {
     if (now - this.lastReportAt >= this.config.mesh.joinTimeoutMs) this.reportDue = true;
   }
 
+  /**
+   * A group is joined only once this node is in the mesh: a coordinator must never admit a node
+   * the mesh does not know, or its crash would never be detected and the group's next flush
+   * would wait for it forever.
+   */
   private onJoin(group: string, now: number): void {
     if (this.groups.has(group)) return;
     this.groups.set(group, new GroupMachine(group, this.self, this.config.group));
-    this.stepGroup(group, { kind: 'start', now });
     this.queries.set(group, Number.NEGATIVE_INFINITY);
-    if (this.mesh.status === 'member') this.query(group, now);
+    if (this.mesh.status === 'member') this.startGroup(group, now);
+    else this.unstarted.add(group);
+  }
+
+  private startGroup(group: string, now: number): void {
+    this.unstarted.delete(group);
+    this.stepGroup(group, { kind: 'start', now });
+    this.query(group, now);
   }
 
   private onFrame(frame: Frame, now: number): void {
@@ -207,7 +220,10 @@ export class NodeMachine {
         : { kind: 'blocked', blocked: status === 'blocked', now: this.now };
     if (status === 'joining' || status === 'left') return;
     for (const group of [...this.groups.keys()]) this.stepGroup(group, input);
-    if (status === 'member') for (const group of this.queries.keys()) this.query(group, this.now);
+    if (status === 'member') {
+      for (const group of [...this.unstarted]) this.startGroup(group, this.now);
+      for (const group of this.queries.keys()) this.query(group, this.now);
+    }
     if (status === 'removed' && this.config.rejoin === true) this.reincarnate();
   }
 
@@ -229,6 +245,7 @@ export class NodeMachine {
     this.groups.clear();
     this.statuses.clear();
     this.queries.clear();
+    this.unstarted.clear();
     this.stepMesh({ kind: 'start', now: this.now });
     for (const group of groups) this.onJoin(group, this.now);
   }
@@ -275,7 +292,7 @@ export class NodeMachine {
   /** Asks the root whether a group this node is joining exists, or may be created by it. */
   private query(group: string, now: number): void {
     const root = this.root;
-    if (root === undefined) return;
+    if (root === undefined || this.unstarted.has(group)) return;
     this.queries.set(group, now);
     if (root === this.self) return this.answer(this.self, group);
     this.out.push({

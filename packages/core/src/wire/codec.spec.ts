@@ -107,7 +107,7 @@ const samples: Frame[] = [
   { kind: 'maccepted', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' } },
   { kind: 'mnack', ...m, instance: 4, ballot: { n: 9, node: 'node-a1' } },
   { kind: 'mnack', ...m, instance: 4, ballot: { n: 0, node: '' } },
-  { kind: 'mcommit', ...m, view: meshView },
+  { kind: 'mcommit', ...m, founder: 'node-a1', view: meshView },
 ];
 
 function reason(bytes: Uint8Array, max?: number): string {

@@ -97,6 +97,7 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
       writeView(w, frame.view);
       return;
     case 'mcommit':
+      w.str8(frame.founder);
       writeView(w, frame.view);
       return;
     case 'propose':
@@ -265,7 +266,7 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
       return { kind, ...h, instance, ballot: ballot(r), view: view(r, h.group) };
     }
     case 'mcommit':
-      return { kind, ...h, view: view(r, h.group) };
+      return { kind, ...h, founder: name(r, 'founder'), view: view(r, h.group) };
     case 'propose':
       return { kind, ...h, ballot: flushBallot(r), view: view(r, h.group) };
     case 'flush-ok': {

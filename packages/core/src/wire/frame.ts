@@ -211,9 +211,10 @@ export interface MeshAcceptedFrame extends FrameHeader {
   readonly ballot: Ballot;
 }
 
-/** A committed mesh view. */
+/** A committed mesh view, with the founder that names the mesh. */
 export interface MeshCommitFrame extends FrameHeader {
   readonly kind: 'mcommit';
+  readonly founder: string;
   readonly view: View;
 }
 

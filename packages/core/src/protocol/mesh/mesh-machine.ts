@@ -75,9 +75,9 @@ export class MeshMachine {
   private lastSyncAt = Number.NEGATIVE_INFINITY;
   private lastBeaconAt = Number.NEGATIVE_INFINITY;
   /**
-   * The node that formed this mesh's first view: the mesh's name, learned from the root's
-   * beacons. A beacon with the same founder from a node outside this view is a stale member of
-   * this very mesh (a removed root that woke up), not another mesh.
+   * The node that formed this mesh's first view: the mesh's name, passed on in every commit.
+   * A beacon with the same founder from a node outside this view is the root of a view of this
+   * very mesh (older or newer than this node's), not another mesh.
    */
   private founder: MemberId | undefined;
   /** Roots of later views of this mesh, known from their beacons: their commits are trusted too. */
@@ -139,6 +139,11 @@ export class MeshMachine {
 
   private header(): { group: string; sender: MemberId; viewId: number } {
     return { group: MESH_GROUP, sender: this.self, viewId: this.view?.id ?? 0 };
+  }
+
+  /** Every member knows the founder: it formed the first view, or learned it from a commit. */
+  private commitFrame(view: View): MeshCommitFrame {
+    return { kind: 'mcommit', ...this.header(), founder: this.founder!, view };
   }
 
   private setStatus(): void {
@@ -207,11 +212,14 @@ export class MeshMachine {
       this.send({ kind: 'mesh', channel: 'hb' }, { kind: 'mhb', ...this.header() });
     }
     const view = this.view!;
-    const founder = this.founder;
-    const beaconDue = now - this.lastBeaconAt >= this.config.joinTimeoutMs;
-    if (view.coordinator === this.self && founder !== undefined && !this.blocked && beaconDue) {
+    if (view.coordinator === this.self && !this.blocked && now - this.lastBeaconAt >= this.config.joinTimeoutMs) {
       this.lastBeaconAt = now;
-      const beacon: MeshBeaconFrame = { kind: 'mbeacon', ...this.header(), founder, size: view.members.length };
+      const beacon: MeshBeaconFrame = {
+        kind: 'mbeacon',
+        ...this.header(),
+        founder: this.founder!,
+        size: view.members.length,
+      };
       this.send({ kind: 'mesh', channel: 'beacon' }, beacon);
     }
     for (const event of this.detector.tick(now)) {
@@ -263,7 +271,7 @@ export class MeshMachine {
       left: [],
       failed: [],
     };
-    if (members.length > 1) this.send({ kind: 'mesh', channel: 'ctl' }, { kind: 'mcommit', ...this.header(), view });
+    if (members.length > 1) this.send({ kind: 'mesh', channel: 'ctl' }, this.commitFrame(view));
     this.install(view, now);
   }
 
@@ -387,7 +395,7 @@ export class MeshMachine {
     round.accepts.add(frame.sender);
     if (!hasQuorum(this.view!, round.accepts, NOBODY)) return;
     const view = round.proposal!;
-    this.send({ kind: 'mesh', channel: 'ctl' }, { kind: 'mcommit', ...this.header(), view });
+    this.send({ kind: 'mesh', channel: 'ctl' }, this.commitFrame(view));
     this.install(view, now, true);
   }
 
@@ -482,8 +490,9 @@ export class MeshMachine {
     const next = frame.view;
     const view = this.view;
     if (this.phase === 'joining') {
-      if (isMember(next, this.self)) this.install(next, now);
-      return;
+      if (!isMember(next, this.self)) return;
+      this.founder = frame.founder;
+      return this.install(next, now);
     }
     if (view === undefined || this.phase !== 'member' || next.id <= view.id) return;
     // Only a member of this node's view speaks for its mesh: another mesh formed in the same
@@ -507,7 +516,7 @@ export class MeshMachine {
   /** Sends the commits after the requester's view, oldest first. */
   private onSync(from: MemberId, after: number): void {
     const later = this.commits.filter((v) => v.id > after);
-    for (const view of later) this.send({ kind: 'node', node: from }, { kind: 'mcommit', ...this.header(), view });
+    for (const view of later) this.send({ kind: 'node', node: from }, this.commitFrame(view));
   }
 
   /** `committed`: this node committed the view (as coordinator), so it may hold the only copy. */
@@ -541,8 +550,7 @@ export class MeshMachine {
   private tickHandoff(handoff: Handoff<View>, now: number): void {
     const resend = handoff.tick(now);
     if (resend === 'over') return this.finishLeave();
-    for (const m of resend)
-      this.send({ kind: 'node', node: m }, { kind: 'mcommit', ...this.header(), view: handoff.payload });
+    for (const m of resend) this.send({ kind: 'node', node: m }, this.commitFrame(handoff.payload));
   }
 
   private onHandoffFrame(handoff: Handoff<View>, frame: MeshFrame): void {
@@ -615,10 +623,8 @@ export class MeshMachine {
     const view = this.view;
     if (this.phase !== 'member' || view === undefined) return;
     if (isMember(view, frame.sender)) {
-      this.founder ??= frame.founder;
       return;
     }
-    if (this.founder === undefined) return;
     if (frame.founder === this.founder) {
       // The root of a later view of this mesh that this node never saw: catch up from it, which
       // also tells this node if it was removed meanwhile (every member of its view may be gone).
@@ -648,8 +654,7 @@ export class MeshMachine {
     const view = this.view;
     if (view !== undefined && isMember(view, joiner)) {
       // Admitted but still asking: it missed the commit.
-      if (this.acting() === this.self)
-        this.send({ kind: 'node', node: joiner }, { kind: 'mcommit', ...this.header(), view });
+      if (this.acting() === this.self) this.send({ kind: 'node', node: joiner }, this.commitFrame(view));
       return;
     }
     this.joiners.set(joiner, now);

@@ -1,18 +1,25 @@
-import type { MeshScenarioInput, ScenarioInput } from '@cohort/simulation';
+import type { FullScenarioInput, MeshScenarioInput, ScenarioInput } from '@cohort/simulation';
 import {
+  FULL_SCENARIO_USAGE,
   MESH_SCENARIO_USAGE,
+  parseFullScenarioArgs,
   parseMeshScenarioArgs,
   parseScenarioArgs,
+  runFullScenario,
   runMeshScenario,
   runScenario,
   SCENARIO_USAGE,
+  variedFullScenario,
   variedMeshScenario,
   variedScenario,
 } from '@cohort/simulation';
 
+/** Which simulator runs: one group, the mesh alone, or whole nodes (mesh and groups). */
+export const CliMode = { group: 'group', mesh: 'mesh', full: 'full' } as const;
+export type CliMode = (typeof CliMode)[keyof typeof CliMode];
+
 export interface CliOptions {
-  /** Mesh (tier-1 membership) scenarios instead of group scenarios. */
-  readonly mesh: boolean;
+  readonly mode: CliMode;
   readonly from: number;
   readonly count: number;
   /** Draw each seed's scenario shape from the seed (variedScenario); given flags still win. */
@@ -23,10 +30,10 @@ export interface CliOptions {
   readonly trace: boolean;
   readonly help: boolean;
   /** The scenario flags as given (seed aside): what they pin, over the defaults or the varied shape. */
-  readonly given: Omit<ScenarioInput, 'seed'> | Omit<MeshScenarioInput, 'seed'>;
+  readonly given: Omit<ScenarioInput, 'seed'> | Omit<MeshScenarioInput, 'seed'> | Omit<FullScenarioInput, 'seed'>;
 }
 
-/** What the loop needs of one run, group or mesh. */
+/** What the loop needs of one run, whichever simulator ran it. */
 interface SeedRun {
   readonly seed: number;
   readonly ok: boolean;
@@ -44,7 +51,7 @@ export interface Io {
   now(): number;
 }
 
-export const USAGE = `usage: vopr [--mesh] [--seeds N] [--from N] [--seed N] [--vary] [--keep-going] [--verbose] [--trace] [scenario flags]
+export const USAGE = `usage: vopr [--mesh | --full] [--seeds N] [--from N] [--seed N] [--vary] [--keep-going] [--verbose] [--trace] [scenario flags]
 
 Runs the deterministic simulator (real protocol code, virtual time, faulty network) over seeds
 from..from+seeds-1 (default 0..99) and checks every history. Stops at the first failing seed,
@@ -61,16 +68,30 @@ prints its report and a command that replays it exactly, and exits 1.
   --trace                with --seed: print every protocol input and output
   --mesh                 run mesh (membership tier 1) scenarios: MeshMachine, crashes, pauses,
                          partitions, restarts and leaves; its scenario flags are listed below
+  --full                 run whole nodes (NodeMachine: the mesh and several groups on every
+                         node), with the mesh's faults, group joins, leaves and multicasts
 
 scenario flags:
 ${SCENARIO_USAGE}
 
 mesh scenario flags (with --mesh):
-${MESH_SCENARIO_USAGE}`;
+${MESH_SCENARIO_USAGE}
+
+full-node scenario flags (with --full):
+${FULL_SCENARIO_USAGE}`;
 
 export function parseCli(argv: readonly string[]): CliOptions {
   const mesh = argv.includes('--mesh');
-  const { scenario, rest } = mesh ? parseMeshScenarioArgs(argv.filter((a) => a !== '--mesh')) : parseScenarioArgs(argv);
+  const full = argv.includes('--full');
+  if (mesh && full) throw new Error('--mesh and --full exclude each other');
+  const mode: CliMode = mesh ? 'mesh' : full ? 'full' : 'group';
+  const flags = argv.filter((a) => a !== '--mesh' && a !== '--full');
+  const { scenario, rest } =
+    mode === 'mesh'
+      ? parseMeshScenarioArgs(flags)
+      : mode === 'full'
+        ? parseFullScenarioArgs(flags)
+        : parseScenarioArgs(flags);
   const seedGiven = argv.some((a) => a === '--seed' || a.startsWith('--seed='));
   let from = seedGiven ? scenario.seed : 0;
   let count = seedGiven ? 1 : 100;
@@ -101,7 +122,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     else throw new Error(`unknown argument ${arg}`);
   }
   const { seed: _seed, ...given } = scenario;
-  return { mesh, from, count, vary, keepGoing, verbose, trace, help, given };
+  return { mode, from, count, vary, keepGoing, verbose, trace, help, given };
 }
 
 /** The scenario of one seed: the given flags over the defaults, or over the seed's varied shape. */
@@ -118,37 +139,50 @@ export function meshScenarioFor(options: CliOptions, seed: number): MeshScenario
   return variedMeshScenario(seed, { ...given, ...(given.faults !== undefined ? { faults: given.faults } : {}) });
 }
 
+/** The full-node scenario of one seed (with --full). */
+export function fullScenarioFor(options: CliOptions, seed: number): FullScenarioInput {
+  const given = options.given as Omit<FullScenarioInput, 'seed'>;
+  if (!options.vary) return { ...given, seed };
+  return variedFullScenario(seed, { ...given, ...(given.faults !== undefined ? { faults: given.faults } : {}) });
+}
+
+/** What every simulator's result has in common, as far as the loop is concerned. */
+interface AnyResult {
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly report: string;
+  readonly replay: string;
+  readonly stats: { readonly events: number; readonly network: { readonly framesSent: number } };
+}
+
+function seedRun(r: AnyResult, line: string): SeedRun {
+  const { seed, ok, report, replay } = r;
+  return { seed, ok, report, replay, events: r.stats.events, frames: r.stats.network.framesSent, line };
+}
+
 function runSeed(options: CliOptions, seed: number, trace: ((line: string) => void) | undefined): SeedRun {
   const debug = trace !== undefined ? { trace } : {};
-  if (options.mesh) {
-    const r = runMeshScenario(meshScenarioFor(options, seed), debug);
-    const o = r.options;
-    const f = o.faults;
-    const net = r.stats.network;
-    const shape =
-      `${o.nodes} nodes, loss ${f.loss}, dup ${f.duplicate}, delay ${f.minDelayMs}-${f.maxDelayMs} ms${f.fifoLinks ? ' fifo' : ''}, ` +
-      `${f.crashes} crashes, ${f.pauses} pauses, ${f.partitions} partitions, ${f.leaves} leaves`;
-    const converged = r.convergenceMs === undefined ? 'not converged' : `converged +${r.convergenceMs} ms`;
-    return {
-      seed: r.seed,
-      ok: r.ok,
-      report: r.report,
-      replay: r.replay,
-      events: r.stats.events,
-      frames: net.framesSent,
-      line: `mesh seed ${r.seed} ${r.ok ? 'ok' : 'FAILED'}: ${shape}; ${converged}; ${r.stats.events} events, ${net.framesSent} frames`,
-    };
+  if (options.mode === 'group') {
+    const r = runScenario(scenarioFor(options, seed), debug);
+    return seedRun(r, seedLine(r));
   }
-  const r = runScenario(scenarioFor(options, seed), debug);
-  return {
-    seed: r.seed,
-    ok: r.ok,
-    report: r.report,
-    replay: r.replay,
-    events: r.stats.events,
-    frames: r.stats.network.framesSent,
-    line: seedLine(r),
-  };
+  const r =
+    options.mode === 'mesh'
+      ? runMeshScenario(meshScenarioFor(options, seed), debug)
+      : runFullScenario(fullScenarioFor(options, seed), debug);
+  const o = r.options;
+  const f = o.faults;
+  const groups = 'groups' in o ? `${o.groups} groups x ${o.messages} msgs, ` : '';
+  const leaves = 'groups' in o ? `${f.leaves} node and ${o.groupLeaves} group leaves` : `${f.leaves} leaves`;
+  const shape =
+    `${o.nodes} nodes, ${groups}loss ${f.loss}, dup ${f.duplicate}, delay ${f.minDelayMs}-${f.maxDelayMs} ms${f.fifoLinks ? ' fifo' : ''}, ` +
+    `${f.crashes} crashes, ${f.pauses} pauses, ${f.partitions} partitions, ${leaves}`;
+  const converged = r.convergenceMs === undefined ? 'not converged' : `converged +${r.convergenceMs} ms`;
+  const net = r.stats.network;
+  return seedRun(
+    r,
+    `${options.mode} seed ${r.seed} ${r.ok ? 'ok' : 'FAILED'}: ${shape}; ${converged}; ${r.stats.events} events, ${net.framesSent} frames`,
+  );
 }
 
 /** Runs the CLI; returns the exit code (0 all passed, 1 a seed failed, 2 bad usage). */

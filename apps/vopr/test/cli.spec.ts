@@ -99,4 +99,31 @@ describe('vopr CLI', () => {
       failing.out.slice(failing.out.indexOf('mesh seed 3 FAILED\n'), failing.out.indexOf('vopr:')),
     );
   });
+
+  it('--full: runs full-node seeds; a failing one prints a replay command that reproduces it exactly', () => {
+    expect(
+      parseCli(['--full', '--seed', '5', '--nodes', '4', '--groups', '3', '--mesh-config', 'suspectAfterMs=300']),
+    ).toMatchObject({
+      mode: 'full',
+      from: 5,
+      count: 1,
+      given: { nodes: 4, groups: 3, mesh: { suspectAfterMs: 300 } },
+    });
+    expect(() => parseCli(['--full', '--mesh'])).toThrow(/exclude each other/);
+    const lossless = ['--loss', '0', '--dup', '0', '--max-delay', '1', '--fifo', '--joins', 'concurrent-after-first'];
+    const passing = run(['--full', '--seeds', '2', '--concurrent-joins', '1', ...lossless]);
+    expect(passing.code).toBe(0);
+    expect(passing.out).toMatch(/^vopr: all 2 seeds \(0\.\.1\)/);
+    // Crashing the root of two nodes blocks the younger for good: a sure convergence failure.
+    const script = '[{"at":3000,"kind":"crash","node":"n0"}]';
+    const failing = run(['--full', '--seed', '3', '--nodes', '2', '--groups', '1', '--loss', '0', '--script', script]);
+    expect(failing.code).toBe(1);
+    expect(failing.out).toContain('full seed 3 FAILED');
+    expect(failing.out).toContain('FAIL  convergence');
+    const replay = /replay the first: npx vopr (.*)$/.exec(failing.out)![1]!;
+    expect(replay).toBe(`--full --seed 3 --nodes 2 --groups 1 --loss 0 --script '${script}'`);
+    const again = run(['--full', '--seed', '3', '--nodes', '2', '--groups', '1', '--loss', '0', '--script', script]);
+    expect(again.code).toBe(1);
+    expect(again.out).toEqual(failing.out);
+  });
 });

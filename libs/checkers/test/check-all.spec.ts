@@ -78,6 +78,17 @@ describe('checkAll', () => {
     expect(failed).toEqual(['sendingViewDelivery', 'virtualSynchrony']);
   });
 
+  it('skips primaryPartition on request: a group view may drop a majority the primary mesh removed', () => {
+    // c, d and e crashed with their node's removal from the mesh; a and b carry the group on.
+    const five = ['a', 'b', 'c', 'd', 'e'];
+    const run = new RunBuilder(five).view(1, five).crash('c').crash('d').crash('e').view(2, ['a', 'b']);
+    const strict = checkAll(run.histories());
+    expect(strict.results.filter((r) => !r.ok).map((r) => r.name)).toEqual(['primaryPartition']);
+    const tiered = checkAll(run.histories(), { primaryPartition: false });
+    expect(tiered.ok).toBe(true);
+    expect(tiered.results.map((r) => r.name)).not.toContain('primaryPartition');
+  });
+
   it('keeps a bounded number of examples but the full count', () => {
     const run = new RunBuilder(['a', 'b']).view(1, ['a', 'b']).multicast('a:1', ['a', 'b']);
     for (let i = 0; i < 1000; i++) run.deliver('b', 'a:1');

@@ -87,6 +87,21 @@ export function readFaultFlag(flag: string, value: () => string, faults: Record<
   return readNumberFlag(FAULT_FLAGS, flag, value, faults);
 }
 
+/** `key=value` of a numeric protocol config field (a key of `defaults`), read into `into`. */
+export function readConfigEntry(flag: string, text: string, defaults: object, into: Record<string, number>): void {
+  const [key, value] = text.split('=');
+  if (key === undefined || value === undefined || !(key in defaults))
+    throw new Error(`--${flag} expects key=value with a key of: ${Object.keys(defaults).join(', ')}`);
+  into[key] = toNumber(`${flag} ${key}`, value);
+}
+
+/** `--flag key=value` for every field set in `overrides`. */
+export function configArgs(flag: string, overrides: object): string[] {
+  return Object.entries(overrides).flatMap(([key, value]) =>
+    value !== undefined ? [`--${flag}`, `${key}=${String(value)}`] : [],
+  );
+}
+
 export function numberUsage<F extends string>(
   table: FlagTable<F>,
   defaults: Readonly<Record<F, unknown>>,

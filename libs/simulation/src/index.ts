@@ -39,3 +39,22 @@ export { formatMeshFailure } from './mesh-report.js';
 export { parseMeshScenarioArgs, meshScenarioArgs, meshReplayCommand, MESH_SCENARIO_USAGE } from './mesh-args.js';
 export { variedMeshScenario } from './mesh-vary.js';
 export type { MeshVaryOverrides } from './mesh-vary.js';
+export {
+  DEFAULT_FULL_FAULTS,
+  DEFAULT_FULL_SCENARIO,
+  resolveFullScenario,
+  groupNames,
+  fullMeshConfigOf,
+  fullGroupConfigOf,
+} from './node/full-scenario.js';
+export type { FullScenarioInput, FullScenarioOptions } from './node/full-scenario.js';
+export { runFullScenario } from './node/full-simulator.js';
+export type { FullGroupStats, FullNodeStats, FullScenarioResult, FullSimStats } from './node/full-result.js';
+export { SimFullNode } from './node/full-node.js';
+export type { FullChange, SimFullNodeOptions } from './node/full-node.js';
+export { SimGroupMember } from './node/group-member.js';
+export { describeNodeInput, describeNodeOutput } from './node/full-trace.js';
+export { formatFullFailure } from './node/full-report.js';
+export { parseFullScenarioArgs, fullScenarioArgs, fullReplayCommand, FULL_SCENARIO_USAGE } from './node/full-args.js';
+export { variedFullScenario } from './node/full-vary.js';
+export type { FullVaryOverrides } from './node/full-vary.js';

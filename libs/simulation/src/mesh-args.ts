@@ -4,10 +4,12 @@ import type { MeshAction, MeshScenarioInput, MeshScenarioOptions } from './mesh-
 import type { FaultOptions } from './scenario.js';
 import type { FlagTable } from './cli-flags.js';
 import {
+  configArgs,
   faultArgs,
   faultUsage,
   numberArgs,
   numberUsage,
+  readConfigEntry,
   readFaultFlag,
   readFlags,
   readNumberFlag,
@@ -44,16 +46,9 @@ export function parseMeshScenarioArgs(argv: readonly string[]): { scenario: Mesh
   const rest = readFlags(
     argv,
     (flag, value) => {
-      if (flag === 'seed') top['seed'] = toNumber(flag, value());
-      else if (flag === 'joins') top['joins'] = toChoice(flag, value(), Object.values(MeshJoinMode));
-      else if (flag === 'liveness') top['liveness'] = toLiveness(value());
-      else if (flag === 'script') top['script'] = toScript(value());
-      else if (flag === 'config') {
-        const [key, v] = value().split('=');
-        if (key === undefined || v === undefined || !(key in DEFAULT_MESH_CONFIG))
-          throw new Error(`--config expects key=value with a MeshConfig key`);
-        config[key] = toNumber(`config ${key}`, v);
-      } else return readNumberFlag(SCENARIO_FLAGS, flag, value, top) || readFaultFlag(flag, value, faults);
+      if (readMeshRunFlag(flag, value, top)) return true;
+      if (flag === 'config') readConfigEntry(flag, value(), DEFAULT_MESH_CONFIG, config);
+      else return readNumberFlag(SCENARIO_FLAGS, flag, value, top) || readFaultFlag(flag, value, faults);
       return true;
     },
     ['script'],
@@ -76,24 +71,49 @@ export function meshScenarioArgs(options: MeshScenarioOptions): string[] {
     ...numberArgs(SCENARIO_FLAGS, options, DEFAULT_MESH_SCENARIO),
     ...faultArgs(options.faults, DEFAULT_MESH_FAULTS),
   );
-  if (options.joins !== DEFAULT_MESH_SCENARIO.joins) args.push('--joins', options.joins);
-  if (options.liveness !== DEFAULT_MESH_SCENARIO.liveness) args.push('--liveness', options.liveness ? 'on' : 'off');
-  for (const [key, value] of Object.entries(options.config))
-    if (value !== undefined) args.push('--config', `${key}=${value}`);
+  args.push(...meshRunArgs(options, DEFAULT_MESH_SCENARIO), ...configArgs('config', options.config));
   if (options.script.length > 0) args.push('--script', JSON.stringify(options.script));
   return args;
 }
 
-/** A shell command; the script's JSON is single-quoted (node ids never contain a quote). */
-export function meshReplayCommand(options: MeshScenarioOptions): string {
-  const args = meshScenarioArgs(options).map((a) => (a.startsWith('[') ? `'${a}'` : a));
-  return `npx vopr --mesh ${args.join(' ')}`;
+type MeshRunFields = Pick<MeshScenarioOptions, 'joins' | 'liveness'>;
+
+/**
+ * The flags a mesh run and a full-node run share, besides the numbers and faults: --seed,
+ * --joins, --liveness and --script (which the caller must pass to readFlags as whole).
+ */
+export function readMeshRunFlag(flag: string, value: () => string, top: Record<string, unknown>): boolean {
+  if (flag === 'seed') top['seed'] = toNumber(flag, value());
+  else if (flag === 'joins') top['joins'] = toChoice(flag, value(), Object.values(MeshJoinMode));
+  else if (flag === 'liveness') top['liveness'] = toSwitch(flag, value());
+  else if (flag === 'script') top['script'] = toScript(value());
+  else return false;
+  return true;
 }
 
-function toLiveness(text: string): boolean {
+/** --joins and --liveness where they differ from the defaults (--script is the caller's: it goes last). */
+export function meshRunArgs(options: MeshRunFields, defaults: MeshRunFields): string[] {
+  const args: string[] = [];
+  if (options.joins !== defaults.joins) args.push('--joins', options.joins);
+  if (options.liveness !== defaults.liveness) args.push('--liveness', options.liveness ? 'on' : 'off');
+  return args;
+}
+
+/** Quotes the script's JSON for a shell (node ids never contain a quote). */
+export function shellArgs(args: readonly string[]): string {
+  return args.map((a) => (a.startsWith('[') ? `'${a}'` : a)).join(' ');
+}
+
+/** A shell command; the script's JSON is single-quoted. */
+export function meshReplayCommand(options: MeshScenarioOptions): string {
+  return `npx vopr --mesh ${shellArgs(meshScenarioArgs(options))}`;
+}
+
+/** An on/off flag's value. */
+export function toSwitch(flag: string, text: string): boolean {
   if (text === 'on' || text === 'true') return true;
   if (text === 'off' || text === 'false') return false;
-  throw new Error(`--liveness: '${text}' is not on or off`);
+  throw new Error(`--${flag}: '${text}' is not on or off`);
 }
 
 function toScript(text: string): MeshAction[] {

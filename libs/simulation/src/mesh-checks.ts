@@ -1,10 +1,22 @@
 import type { CheckResult, Violation } from '@cohort/checkers';
-import type { SimMeshNode } from './mesh-node.js';
+import type { MeshStatus, View } from '@cohort/core';
+import type { MeshNodeState } from './mesh-node.js';
 
 const MAX_EXAMPLES = 100;
 
+/** What the checks need of a node: a SimMeshNode, or a full node seen as its mesh side. */
+export interface MeshCheckTarget {
+  readonly id: string;
+  readonly state: MeshNodeState;
+  readonly status: MeshStatus | undefined;
+  readonly currentView: View | undefined;
+  readonly alive: boolean;
+  /** Anything that must never happen: a machine threw, a frame did not encode or decode. */
+  readonly errors: readonly string[];
+}
+
 export interface ConvergenceInput {
-  readonly nodes: readonly SimMeshNode[];
+  readonly nodes: readonly MeshCheckTarget[];
   readonly quietStart: number;
   readonly convergeWithinMs: number;
   /** Since when the survivors have been converged without interruption, if they are at the end. */
@@ -12,7 +24,7 @@ export interface ConvergenceInput {
 }
 
 /** The incarnations that should be in the final mesh view: started, not crashed, left or removed. */
-export function liveNodes(nodes: readonly SimMeshNode[]): SimMeshNode[] {
+export function liveNodes<N extends MeshCheckTarget>(nodes: readonly N[]): N[] {
   return nodes.filter((n) => n.alive);
 }
 
@@ -20,7 +32,7 @@ export function liveNodes(nodes: readonly SimMeshNode[]): SimMeshNode[] {
  * Every live node is running, a 'member' (not joining, not blocked), and they all hold one view
  * whose members are exactly the live nodes. Called after every change, so it stays cheap.
  */
-export function converged(nodes: readonly SimMeshNode[]): boolean {
+export function converged(nodes: readonly MeshCheckTarget[]): boolean {
   const live = liveNodes(nodes);
   const view = live[0]?.currentView;
   if (view === undefined || view.members.length !== live.length) return false;
@@ -34,12 +46,12 @@ export function converged(nodes: readonly SimMeshNode[]): boolean {
 export function meshChecks(input: ConvergenceInput, liveness: boolean): CheckResult[] {
   const { nodes } = input;
   const results = [
-    build(
+    buildResult(
       'simulator',
       nodes.flatMap((n) => n.errors.map((message) => ({ guarantee: 'simulator', message, member: n.id }))),
     ),
   ];
-  if (liveness) results.push(build('convergence', convergenceViolations(input)));
+  if (liveness) results.push(buildResult('convergence', convergenceViolations(input)));
   return results;
 }
 
@@ -64,7 +76,8 @@ function convergenceViolations(input: ConvergenceInput): Violation[] {
   return violations;
 }
 
-function build(name: string, violations: Violation[]): CheckResult {
+/** A check result in the checkers' shape, from the simulator's own violations. */
+export function buildResult(name: string, violations: Violation[]): CheckResult {
   return {
     name,
     ok: violations.length === 0,

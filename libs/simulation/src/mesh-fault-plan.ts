@@ -1,26 +1,40 @@
-import type { MeshConfig, View } from '@cohort/core';
+import type { MeshConfig, MeshStatus, View } from '@cohort/core';
 import type { SimClock } from './clock.js';
-import type { SimMeshNode } from './mesh-node.js';
+import type { MeshNodeState, SimMeshNode } from './mesh-node.js';
 import type { MeshAction, MeshScenarioOptions } from './mesh-scenario.js';
 import type { SimNetwork } from './network.js';
 import type { Rng } from './rng.js';
 
-/** What the mesh fault plan acts on; the mesh simulator provides it. */
-export interface MeshFaultHost {
+/** What the plan needs of a node: a SimMeshNode, or a full node (mesh and groups) seen as its mesh side. */
+export interface MeshFaultTarget {
+  readonly id: string;
+  readonly state: MeshNodeState;
+  readonly status: MeshStatus | undefined;
+  readonly alive: boolean;
+  /** leave() was called: the node is on its way out. */
+  readonly leaving: boolean;
+  leave(): void;
+  crash(): void;
+  pause(): void;
+  resume(): void;
+}
+
+/** What the mesh fault plan acts on; the mesh simulator (or the full-node one) provides it. */
+export interface MeshFaultHost<N extends MeshFaultTarget = SimMeshNode> {
   readonly clock: SimClock;
   readonly network: SimNetwork;
-  readonly options: MeshScenarioOptions;
+  readonly options: Pick<MeshScenarioOptions, 'faults' | 'durationMs'>;
   readonly config: MeshConfig;
-  node(id: string): SimMeshNode | undefined;
+  node(id: string): N | undefined;
   /** Every incarnation started so far, in start order. */
-  started(): readonly SimMeshNode[];
+  started(): readonly N[];
   /** The view with the highest id any node installed. */
   newestView(): View | undefined;
   /** Every initial node has started and no running node is still joining. */
   settled(): boolean;
   /** Every live node is a running member of one view of exactly the live nodes. */
   converged(): boolean;
-  restart(crashed: SimMeshNode): void;
+  restart(crashed: N): void;
   note(line: string): void;
 }
 
@@ -38,14 +52,14 @@ const RETRY_MS = 50;
  *    coordinator's accepted proposal, which dropped a paused member, may be the one Paxos must
  *    commit, and it still lists the crashed coordinator.
  */
-export function scheduleMeshFaults(host: MeshFaultHost, rng: Rng): void {
+export function scheduleMeshFaults<N extends MeshFaultTarget>(host: MeshFaultHost<N>, rng: Rng): void {
   const { faults, durationMs } = host.options;
   const within = (from: number, to: number): number =>
     rng.range(Math.floor(durationMs * from), Math.floor(durationMs * to));
   // Staying members: running members of the newest view that are not on their way out (a
   // leaving node hands over before it is 'left'). A node in a stale view does not count: if the
   // last member of the newest view left, nobody could ever tell the stale one it was removed.
-  const members = (): SimMeshNode[] => {
+  const members = (): N[] => {
     const newest = host.newestView();
     return host
       .started()
@@ -118,7 +132,10 @@ export function scheduleMeshFaults(host: MeshFaultHost, rng: Rng): void {
 }
 
 /** Runs the scenario's scripted actions at their exact times, without any guard. */
-export function scheduleMeshScript(host: MeshFaultHost, script: readonly MeshAction[]): void {
+export function scheduleMeshScript<N extends MeshFaultTarget>(
+  host: MeshFaultHost<N>,
+  script: readonly MeshAction[],
+): void {
   for (const action of script) {
     host.clock.at(action.at, action.kind, () => {
       switch (action.kind) {
@@ -153,14 +170,17 @@ export function scheduleMeshScript(host: MeshFaultHost, script: readonly MeshAct
   }
 }
 
-function partition(host: MeshFaultHost, action: Extract<MeshAction, { kind: 'partition' }>): void {
+function partition<N extends MeshFaultTarget>(
+  host: MeshFaultHost<N>,
+  action: Extract<MeshAction, { kind: 'partition' }>,
+): void {
   const [a, b] = action.sides;
   const oneWay = action.oneWay === true;
   host.note(`partition ${oneWay ? 'one-way ' : ''}[${a.join(',')}] ${oneWay ? '->' : '|'} [${b.join(',')}]`);
   for (const [from, to] of links(a, [...a, ...b], oneWay)) host.network.block(from, to);
 }
 
-function heal(host: MeshFaultHost, cut: ReadonlyArray<readonly [string, string]>): void {
+function heal<N extends MeshFaultTarget>(host: MeshFaultHost<N>, cut: ReadonlyArray<readonly [string, string]>): void {
   host.note('partition heals');
   for (const [from, to] of cut) host.network.unblock(from, to);
 }
@@ -179,7 +199,12 @@ function links(side: readonly string[], all: readonly string[], oneWay: boolean)
 }
 
 /** Fires `run` at `at`, then every RETRY_MS until it returns true, up to 90% of the faulty phase. */
-function retrying(host: MeshFaultHost, at: number, label: string, run: () => boolean): void {
+export function retrying<N extends MeshFaultTarget>(
+  host: MeshFaultHost<N>,
+  at: number,
+  label: string,
+  run: () => boolean,
+): void {
   const deadline = host.options.durationMs * 0.9;
   const attempt = (): void => {
     if (run()) return;

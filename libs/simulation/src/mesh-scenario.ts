@@ -118,7 +118,13 @@ function validate(o: MeshScenarioOptions): void {
   if (!(o.durationMs > 0) || !(o.quietMs >= 0)) problems.push('durationMs must be > 0 and quietMs >= 0');
   if (!(o.tickMs > 0)) problems.push('tickMs must be > 0');
   if (!Object.values(MeshJoinMode).includes(o.joins)) problems.push(`unknown join mode ${String(o.joins)}`);
-  const f = o.faults;
+  problems.push(...meshFaultProblems(o.faults, o.nodes, meshConfigOf(o)));
+  if (problems.length > 0) throw new RangeError(`invalid mesh scenario: ${problems.join('; ')}`);
+}
+
+/** What is wrong with the faults of a run of `nodes` nodes under `config` (the full-node runs share it). */
+export function meshFaultProblems(f: MeshFaultOptions, nodes: number, config: MeshConfig): string[] {
+  const problems: string[] = [];
   for (const [name, p] of [
     ['loss', f.loss],
     ['duplicate', f.duplicate],
@@ -128,14 +134,13 @@ function validate(o: MeshScenarioOptions): void {
   }
   if (!(f.minDelayMs >= 0) || f.maxDelayMs < f.minDelayMs)
     problems.push(`delay range ${f.minDelayMs}-${f.maxDelayMs} is invalid`);
-  if (f.leaves + f.crashes > 0 && f.leaves + f.crashes >= o.nodes)
-    problems.push(`leaves + crashes (${f.leaves + f.crashes}) must leave at least one of ${o.nodes} nodes`);
-  const config = meshConfigOf(o);
+  if (f.leaves + f.crashes > 0 && f.leaves + f.crashes >= nodes)
+    problems.push(`leaves + crashes (${f.leaves + f.crashes}) must leave at least one of ${nodes} nodes`);
   if (f.pauses > 0 && f.pauseMs <= config.suspectAfterMs + config.verifyTimeoutMs)
     problems.push(
       `pauseMs must exceed suspectAfterMs + verifyTimeoutMs (${config.suspectAfterMs + config.verifyTimeoutMs})`,
     );
-  if (problems.length > 0) throw new RangeError(`invalid mesh scenario: ${problems.join('; ')}`);
+  return problems;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -45,16 +45,19 @@ export interface NetworkStats {
   bytes: number;
 }
 
+/** The topic of `subscribe` and `publish` when none is given: the one group (or mesh) of a run. */
+export const DEFAULT_TOPIC = '';
+
 /**
- * The simulated bus of one group, with NATS' addressing: a group publish reaches every other node
- * subscribed to the group (never the sender), a unicast reaches one node's inbox. Delivery is
+ * The simulated bus, with NATS' addressing: a publish on a topic (a group, or the mesh) reaches
+ * every other node subscribed to it (never the sender), a unicast reaches one node's inbox. Delivery is
  * always asynchronous, through the clock. Loss and duplication are drawn per copy when it is sent;
  * partitions are sets of blocked directed links, checked on arrival so that a partition also cuts
  * off what is in flight.
  */
 export class SimNetwork {
   private readonly endpoints = new Map<string, Endpoint>();
-  private readonly subscribers = new Set<string>();
+  private readonly topics = new Map<string, Set<string>>();
   private readonly blocked = new Set<string>();
   private readonly lastArrival = new Map<string, number>();
   readonly stats: NetworkStats = {
@@ -88,16 +91,18 @@ export class SimNetwork {
 
   detach(node: string): void {
     this.endpoints.delete(node);
-    this.subscribers.delete(node);
+    for (const subscribers of this.topics.values()) subscribers.delete(node);
   }
 
-  /** The node receives group publishes from now on (it subscribed to the group's subjects). */
-  subscribe(node: string): void {
-    this.subscribers.add(node);
+  /** The node receives publishes on `topic` from now on (it subscribed to the topic's subjects). */
+  subscribe(node: string, topic = DEFAULT_TOPIC): void {
+    let subscribers = this.topics.get(topic);
+    if (subscribers === undefined) this.topics.set(topic, (subscribers = new Set()));
+    subscribers.add(node);
   }
 
-  unsubscribe(node: string): void {
-    this.subscribers.delete(node);
+  unsubscribe(node: string, topic = DEFAULT_TOPIC): void {
+    this.topics.get(topic)?.delete(node);
   }
 
   /** Drops everything from `from` to `to` until unblocked (one direction only). */
@@ -131,10 +136,10 @@ export class SimNetwork {
     return this.blocked.has(linkKey(from, to));
   }
 
-  publish(from: string, kind: string, bytes: Uint8Array): void {
+  publish(from: string, kind: string, bytes: Uint8Array, topic = DEFAULT_TOPIC): void {
     this.count(kind, bytes);
     // Set order is subscription order, itself a product of the seeded run: deterministic.
-    for (const to of this.subscribers) if (to !== from) this.transmit(from, to, bytes);
+    for (const to of this.topics.get(topic) ?? []) if (to !== from) this.transmit(from, to, bytes);
   }
 
   unicast(from: string, to: string, kind: string, bytes: Uint8Array): void {

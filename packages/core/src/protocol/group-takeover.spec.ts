@@ -7,6 +7,9 @@ import type { MemberId, View } from './view.js';
 
 const config = { ...DEFAULT_GROUP_PROTOCOL_CONFIG, joinTimeoutMs: 100, joinRetryMs: 20, flushRetryMs: 50 };
 
+/** An input without its time: the bus adds its own clock. */
+type Untimed<T> = T extends unknown ? Omit<T, 'now'> : never;
+
 interface InFlight {
   readonly from: MemberId;
   readonly to: MemberId;
@@ -33,7 +36,7 @@ class Bus {
     return m;
   }
 
-  step(id: MemberId, input: Omit<GroupInput, 'now'> & { now?: number }): GroupOutput[] {
+  step(id: MemberId, input: Untimed<GroupInput>): GroupOutput[] {
     if (this.crashed.has(id)) return [];
     const outs = this.machines.get(id)!.step({ ...input, now: this.now } as GroupInput);
     for (const o of outs) {

@@ -59,6 +59,8 @@ export class GroupMachine {
   private blocked = false;
   /** Nodes the mesh removed; members among them are failed and get no vote. */
   private readonly departed = new Set<MemberId>();
+  /** The nodes of this node's current mesh view; undefined without a mesh (tests, the group simulator). */
+  private meshMembers: ReadonlySet<MemberId> | undefined;
 
   private readonly queue: OutgoingMulticast[] = [];
   private channel: ViewChannel | undefined;
@@ -118,6 +120,9 @@ export class GroupMachine {
         break;
       case 'departed':
         this.onDeparted(input.members, input.now);
+        break;
+      case 'mesh-view':
+        this.meshMembers = new Set(input.members);
         break;
       case 'blocked':
         this.onBlocked(input.blocked);
@@ -346,11 +351,14 @@ export class GroupMachine {
     if (isMember(this.view, joiner)) {
       // It is in the view but keeps asking: it missed the install.
       const last = this.installs.latest();
-      if (last !== undefined && isMember(last.view, joiner)) {
-        this.send({ kind: 'node', node: joiner }, last);
-      }
+      if (last !== undefined && isMember(last.view, joiner))
+        this.send({ kind: 'node', node: joiner }, this.relayed(last));
       return;
     }
+    // A node this member's mesh view does not list could crash without the mesh ever reporting
+    // it here (it may be a removed node that woke up, or one the mesh has not admitted yet): it
+    // keeps asking, and is admitted once the mesh lists it.
+    if (this.meshMembers !== undefined && !this.meshMembers.has(joiner)) return;
     this.joinRequests.add(joiner);
     this.maybeStartRound(now);
   }
@@ -405,7 +413,8 @@ export class GroupMachine {
   private maybeStartRound(now: number): void {
     const view = this.view;
     if (!this.isCoordinator || view === undefined || this.round !== undefined || this.blocked) return;
-    if (now < this.roundBackoffUntil) return;
+    // Handing over a view without this member: its own view is over, it proposes nothing more.
+    if (this.handoff !== undefined || now < this.roundBackoffUntil) return;
     // Another member's proposal is under way here: let it finish (or fail and be superseded).
     const flush = this.vote.flush;
     if (flush !== undefined && flush.ballot.node !== this.self && !this.departed.has(flush.ballot.node)) return;
@@ -626,10 +635,15 @@ export class GroupMachine {
     this.confirmInstall(frame);
   }
 
+  /** A remembered install sent on by this member: every frame names its actual publisher. */
+  private relayed(install: InstallFrame): InstallFrame {
+    return install.sender === this.self ? install : { ...install, sender: this.self };
+  }
+
   /** Sends a remembered install to a member (or leaver) that took part in that change. */
   private resendInstall(to: MemberId, viewId: number): boolean {
     const install = this.installs.forParticipant(viewId, to);
-    if (install !== undefined) this.send({ kind: 'node', node: to }, install);
+    if (install !== undefined) this.send({ kind: 'node', node: to }, this.relayed(install));
     return install !== undefined;
   }
 

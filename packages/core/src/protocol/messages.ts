@@ -22,6 +22,8 @@ export type GroupInput =
   | { readonly kind: 'create'; readonly now: number }
   /** These nodes were removed from the mesh (crashed, cut off or gone): members among them failed. */
   | { readonly kind: 'departed'; readonly members: readonly MemberId[]; readonly now: number }
+  /** The node's current mesh view: only its nodes are admitted as joiners. */
+  | { readonly kind: 'mesh-view'; readonly members: readonly MemberId[]; readonly now: number }
   /** The node's mesh lost (or regained) a majority: stop (or resume) delivering and sending. */
   | { readonly kind: 'blocked'; readonly blocked: boolean; readonly now: number }
   /** This node was removed from the mesh: its membership is over for good. */

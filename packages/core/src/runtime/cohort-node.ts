@@ -42,6 +42,7 @@ const ROUTINE_DROPS = new Set([
   'unexpected',
   'future-overflow',
   'unknown-group',
+  'directory-stale',
 ]);
 
 /**
@@ -67,6 +68,11 @@ export class CohortNode {
   private readonly timer: NodeJS.Timeout;
   private readonly driver: GroupDriver;
   private closed = false;
+  /**
+   * The id as of the output being executed: outputs of one step run after it, and those of the
+   * old incarnation (its removal) come before the one that switches to the new id.
+   */
+  private currentId: string;
 
   constructor(
     private readonly transport: Transport,
@@ -78,6 +84,7 @@ export class CohortNode {
     this.subjects = new Subjects(options.namespace);
     this.logger = options.logger ?? new ConsoleLogger();
     const id = `${options.name ?? 'node'}-${randomBytes(6).toString('hex')}`;
+    this.currentId = id;
     this.driver = {
       multicast: (group, requestId, payload, type) =>
         this.dispatch({ kind: 'multicast', group, requestId, payload, type, now: this.now() }),
@@ -104,7 +111,7 @@ export class CohortNode {
    * removed this node and it rejoined as a new incarnation (`<id>-2`, ...).
    */
   get id(): string {
-    return this.machine.id;
+    return this.currentId;
   }
 
   /** The namespace's current mesh view (tier 1 of the membership service), once joined. */
@@ -220,6 +227,7 @@ export class CohortNode {
         return this.mesh.apply(this.id, output.output);
       case 'incarnation':
         this.logger.warn(`node ${output.previous} rejoins as the new incarnation ${output.id}`, 'Cohort');
+        this.currentId = output.id;
         this.inbox.unsubscribe();
         this.inbox = this.transport.subscribe(this.subjects.nodeInbox(output.id), (msg) =>
           this.onTransportMessage(msg),

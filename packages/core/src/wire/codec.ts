@@ -77,7 +77,7 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
       w.str8(frame.name).u32(frame.grant);
       return;
     case 'mdirr':
-      w.u32(frame.ack).u16(listLength(frame.groups.length));
+      w.u32(frame.seq).u32(frame.ack).u16(listLength(frame.groups.length));
       for (const g of frame.groups) w.str8(g.group).u32(g.viewId).str8(g.coordinator);
       return;
     case 'mprepare':
@@ -251,7 +251,7 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'mdira':
       return { kind, ...h, name: name(r, 'group name'), grant: r.u32('grant') };
     case 'mdirr':
-      return { kind, ...h, ack: r.u32('ack'), groups: directoryEntries(r) };
+      return { kind, ...h, seq: positive(r.u32('seq'), 'seq'), ack: r.u32('ack'), groups: directoryEntries(r) };
     case 'mprepare':
     case 'maccepted':
     case 'mnack':

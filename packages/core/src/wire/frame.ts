@@ -262,9 +262,13 @@ export interface DirectoryEntry {
   readonly coordinator: string;
 }
 
-/** To the root: every group this node holds a view of; `ack` is the last grant it acted on. */
+/**
+ * To the root: every group this node holds a view of; `ack` is the last grant it acted on;
+ * `seq` numbers the node's reports, so that a late older one never replaces a newer one.
+ */
 export interface DirectoryReportFrame extends FrameHeader {
   readonly kind: 'mdirr';
+  readonly seq: number;
   readonly ack: number;
   readonly groups: readonly DirectoryEntry[];
 }

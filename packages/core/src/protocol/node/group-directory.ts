@@ -6,6 +6,7 @@ export type DirectoryAnswer =
   { readonly kind: 'wait' } | { readonly kind: 'exists' } | { readonly kind: 'grant'; readonly id: number };
 
 interface Report {
+  readonly seq: number;
   readonly ack: number;
   readonly groups: readonly DirectoryEntry[];
 }
@@ -54,10 +55,11 @@ export class GroupDirectory {
     this.grants.clear();
   }
 
-  /** A node's report, sent in its mesh view `viewId`. */
-  report(from: MemberId, viewId: number, ack: number, groups: readonly DirectoryEntry[]): void {
+  /** A node's report number `seq`, sent in its mesh view `viewId`; an older one than held is ignored. */
+  report(from: MemberId, seq: number, viewId: number, ack: number, groups: readonly DirectoryEntry[]): void {
     if (this.awaiting === undefined) return;
-    this.reports.set(from, { ack, groups });
+    if (seq <= (this.reports.get(from)?.seq ?? 0)) return;
+    this.reports.set(from, { seq, ack, groups });
     if (viewId >= this.takeoverViewId) this.awaiting.delete(from);
     for (const [group, grant] of this.grants) if (grant.node === from && grant.id <= ack) this.grants.delete(group);
   }

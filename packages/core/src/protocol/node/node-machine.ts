@@ -48,6 +48,7 @@ export class NodeMachine {
   private root: MemberId | undefined;
   private grantAck = 0;
   private lastReportAt = Number.NEGATIVE_INFINITY;
+  private reportSeq = 0;
   private reportDue = false;
   private now = 0;
 
@@ -138,7 +139,9 @@ export class NodeMachine {
    */
   private onJoin(group: string, now: number): void {
     if (this.groups.has(group)) return;
-    this.groups.set(group, new GroupMachine(group, this.self, this.config.group));
+    const machine = new GroupMachine(group, this.self, this.config.group);
+    this.groups.set(group, machine);
+    if (this.meshView !== undefined) machine.step({ kind: 'mesh-view', members: this.meshView.members, now });
     this.queries.set(group, Number.NEGATIVE_INFINITY);
     if (this.mesh.status === 'member') this.startGroup(group, now);
     else this.unstarted.add(group);
@@ -190,11 +193,10 @@ export class NodeMachine {
     const previous = this.meshView;
     this.meshView = view;
     const departed = previous === undefined ? [] : previous.members.filter((m) => !view.members.includes(m));
-    if (departed.length > 0) {
-      this.directory.depart(departed);
-      for (const group of [...this.groups.keys()]) {
-        this.stepGroup(group, { kind: 'departed', members: departed, now: this.now });
-      }
+    if (departed.length > 0) this.directory.depart(departed);
+    for (const group of [...this.groups.keys()]) {
+      this.stepGroup(group, { kind: 'mesh-view', members: view.members, now: this.now });
+      if (departed.length > 0) this.stepGroup(group, { kind: 'departed', members: departed, now: this.now });
     }
     if (view.coordinator !== this.root) {
       // A new root rebuilds the directory from reports sent in this view or later.
@@ -305,14 +307,15 @@ export class NodeMachine {
   private onDirectory(frame: Extract<MeshFrame, { kind: 'mdirq' | 'mdira' | 'mdirr' }>): void {
     const view = this.meshView;
     if (view === undefined || !view.members.includes(frame.sender)) {
-      return this.dropFrame('mesh-unexpected', frame, `directory frame from ${frame.sender}, not in the mesh view`);
+      // Routine around removals: a removed node's last report, or one from a node not admitted here yet.
+      return this.dropFrame('directory-stale', frame, `directory frame from ${frame.sender}, not in the mesh view`);
     }
     switch (frame.kind) {
       case 'mdirq':
         if (!this.directory.isRoot) return this.dropFrame('mesh-unexpected', frame, 'directory query, not root');
         return this.answer(frame.sender, frame.name);
       case 'mdirr':
-        return this.directory.report(frame.sender, frame.viewId, frame.ack, frame.groups);
+        return this.directory.report(frame.sender, frame.seq, frame.viewId, frame.ack, frame.groups);
       case 'mdira':
         if (frame.sender !== this.root) {
           return this.dropFrame('mesh-unexpected', frame, `directory answer from ${frame.sender}, not the root`);
@@ -355,11 +358,12 @@ export class NodeMachine {
       const v = machine.currentView;
       if (v !== undefined) groups.push({ group, viewId: v.id, coordinator: v.coordinator });
     }
-    if (root === this.self) return this.directory.report(this.self, view.id, this.grantAck, groups);
+    const seq = ++this.reportSeq;
+    if (root === this.self) return this.directory.report(this.self, seq, view.id, this.grantAck, groups);
     this.out.push({
       kind: 'send',
       to: { kind: 'node', node: root },
-      frame: { kind: 'mdirr', ...this.header(), ack: this.grantAck, groups },
+      frame: { kind: 'mdirr', ...this.header(), seq, ack: this.grantAck, groups },
     });
   }
 }

@@ -185,7 +185,8 @@ export class SimFullNode implements Endpoint, MeshFaultTarget, MeshCheckTarget {
     if (this.defer(() => this.leave())) return;
     if (this.leaving) return;
     this.leaving = true;
-    for (const group of this.groups.keys()) this.leaveGroup(group);
+    // As the runtime's close(): groups still joining are left with the mesh.
+    for (const [group, member] of this.groups) if (member.currentView !== undefined) this.leaveGroup(group);
     this.leaveMeshOnceGroupsLeft();
   }
 
@@ -228,7 +229,7 @@ export class SimFullNode implements Endpoint, MeshFaultTarget, MeshCheckTarget {
 
   private leaveMeshOnceGroupsLeft(): void {
     if (!this.leaving || this.leftMesh || this.nodeState !== 'running') return;
-    for (const member of this.groups.values()) if (!member.ended) return;
+    for (const member of this.groups.values()) if (!member.ended && member.currentView !== undefined) return;
     this.leftMesh = true;
     this.step({ kind: 'leave-mesh', now: this.now });
   }

@@ -273,17 +273,21 @@ class FullSimulation {
         return member !== undefined ? [member.history] : [];
       }),
     }));
-    const histories: MemberHistory[] = [...meshHistories, ...byGroup.flatMap((g) => g.histories)];
+    // A re-created group's lifetimes have unrelated view ids: each is checked on its own, and the
+    // cross-tier check sees them under their lifetime's name.
+    const lifetimes = byGroup.flatMap((g) => groupLifetimes(g.group, g.histories));
+    const histories: MemberHistory[] = [
+      ...meshHistories,
+      ...lifetimes.flatMap((l) => l.histories.map((h) => ({ ...h, group: l.name }))),
+    ];
     const quiescent = { quiescent: true, liveness: options.liveness };
     const verdicts = [
       { scope: MESH_GROUP, check: checkAll(meshHistories, quiescent) },
       // Group views inherit the primary-partition decision from the mesh (see crossTier).
-      ...byGroup.flatMap((g) =>
-        groupLifetimes(g.group, g.histories).map((lifetime) => ({
-          scope: lifetime.name,
-          check: checkAll(lifetime.histories, { ...quiescent, primaryPartition: false }),
-        })),
-      ),
+      ...lifetimes.map((lifetime) => ({
+        scope: lifetime.name,
+        check: checkAll(lifetime.histories, { ...quiescent, primaryPartition: false }),
+      })),
     ];
     const own = fullChecks(
       {

@@ -192,6 +192,8 @@ export class GroupMachine {
       if (m === this.self) continue;
       this.departed.add(m);
       this.joinRequests.delete(m);
+      // Handing a view over: a member the mesh removed will never confirm it.
+      if (this.handoff?.confirm(m) === true) return this.finishLeave();
     }
     if (this.phase === 'member' && !this.blocked) this.maybeStartRound(now);
   }
@@ -603,6 +605,12 @@ export class GroupMachine {
     const next = frame.view;
     if (this.phase === 'joining') {
       if (!isMember(next, this.self)) return this.drop('not-member', frame, 'install of a view without this node');
+      // Offered by a coordinator the mesh removed, that does not know it yet (it woke up from a
+      // pause): its group lives on nowhere but there. Keep asking; the real coordinator answers.
+      // (Other removed members in the view are fine: the next view change flushes them out.)
+      if (this.departed.has(next.coordinator) || this.departed.has(frame.sender)) {
+        return this.drop('stale-view', frame, `install by ${frame.sender}, whom the mesh removed`);
+      }
       if (frame.viewId !== next.id - 1) return this.drop('unexpected', frame, 'install frame and view ids disagree');
       this.installs.remember(frame);
       this.installView(next, now);

@@ -184,7 +184,10 @@ export class CohortNode {
   /** Leaves every group (through view changes), then the mesh, then flushes and closes the transport. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.allSettled([...this.groups.values()].map((m) => m.handle.leave()));
+    // Groups still joining are left with the mesh (leave-mesh drops them): waiting for them would
+    // wait for a coordinator that may never answer.
+    const joined = [...this.groups.values()].filter((m) => m.handle.status !== 'joining');
+    await Promise.allSettled(joined.map((m) => m.handle.leave()));
     if (!this.mesh.ended) {
       const ended = this.mesh.waitForEnd(this.meshLeaveTimeoutMs);
       this.dispatch({ kind: 'leave-mesh', now: this.now() });

@@ -10,6 +10,9 @@ import type { MemberId, View } from '../view.js';
 import { GroupDirectory } from './group-directory.js';
 import type { NodeInput, NodeOutput } from './node-messages.js';
 
+/** Removed nodes remembered for groups joined later; older removals are long flushed out. */
+const REMEMBERED_REMOVALS = 10_000;
+
 export interface NodeConfig {
   readonly mesh: MeshConfig;
   readonly group: GroupProtocolConfig;
@@ -49,6 +52,8 @@ export class NodeMachine {
   private grantAck = 0;
   private lastReportAt = Number.NEGATIVE_INFINITY;
   private reportSeq = 0;
+  /** Nodes this node saw the mesh remove, most recent last (bounded: ids never come back). */
+  private readonly removed = new Set<MemberId>();
   private reportDue = false;
   private now = 0;
 
@@ -96,6 +101,7 @@ export class NodeMachine {
         this.stepMesh(input);
         break;
       case 'leave-mesh':
+        this.abandonJoins();
         this.stepMesh({ kind: 'leave', now: input.now });
         break;
       case 'tick':
@@ -142,9 +148,26 @@ export class NodeMachine {
     const machine = new GroupMachine(group, this.self, this.config.group);
     this.groups.set(group, machine);
     if (this.meshView !== undefined) machine.step({ kind: 'mesh-view', members: this.meshView.members, now });
+    // Nodes removed before this group was joined: a stale view that lists one must not be joined.
+    if (this.removed.size > 0) machine.step({ kind: 'departed', members: [...this.removed], now });
     this.queries.set(group, Number.NEGATIVE_INFINITY);
     if (this.mesh.status === 'member') this.startGroup(group, now);
     else this.unstarted.add(group);
+  }
+
+  /**
+   * Leaving the mesh, groups still joining are dropped at once: if a coordinator admitted this
+   * node meanwhile, the mesh reports it gone and the group flushes it out like any departure.
+   */
+  private abandonJoins(): void {
+    for (const [group, machine] of [...this.groups]) {
+      if (machine.currentView !== undefined) continue;
+      this.groups.delete(group);
+      this.statuses.delete(group);
+      this.queries.delete(group);
+      this.unstarted.delete(group);
+      this.emitGroup(group, { kind: 'status', status: 'left' });
+    }
   }
 
   private startGroup(group: string, now: number): void {
@@ -194,6 +217,7 @@ export class NodeMachine {
     this.meshView = view;
     const departed = previous === undefined ? [] : previous.members.filter((m) => !view.members.includes(m));
     if (departed.length > 0) this.directory.depart(departed);
+    for (const m of departed) this.remember(m);
     for (const group of [...this.groups.keys()]) {
       this.stepGroup(group, { kind: 'mesh-view', members: view.members, now: this.now });
       if (departed.length > 0) this.stepGroup(group, { kind: 'departed', members: departed, now: this.now });
@@ -250,6 +274,11 @@ export class NodeMachine {
     this.unstarted.clear();
     this.stepMesh({ kind: 'start', now: this.now });
     for (const group of groups) this.onJoin(group, this.now);
+  }
+
+  private remember(departed: MemberId): void {
+    this.removed.add(departed);
+    if (this.removed.size > REMEMBERED_REMOVALS) this.removed.delete(this.removed.values().next().value!);
   }
 
   // ---- groups -------------------------------------------------------------------------------

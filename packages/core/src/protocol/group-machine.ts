@@ -115,6 +115,9 @@ export class GroupMachine {
       case 'leave':
         this.onLeave(input.now);
         break;
+      case 'abandon':
+        if (this.view === undefined && this.phase !== 'left') this.finishLeave();
+        break;
       case 'create':
         if (this.phase === 'joining' && this.view === undefined && !this.blocked) this.formFirstView(input.now);
         break;
@@ -605,10 +608,11 @@ export class GroupMachine {
     const next = frame.view;
     if (this.phase === 'joining') {
       if (!isMember(next, this.self)) return this.drop('not-member', frame, 'install of a view without this node');
-      // Offered by a coordinator the mesh removed, that does not know it yet (it woke up from a
-      // pause): its group lives on nowhere but there. Keep asking; the real coordinator answers.
-      // (Other removed members in the view are fine: the next view change flushes them out.)
-      if (this.departed.has(next.coordinator) || this.departed.has(frame.sender)) {
+      // Sent by a node the mesh removed, that does not know it yet (it woke up from a pause): a
+      // view it made lives on nowhere but there. Keep asking; a live coordinator answers. (Removed
+      // members in a view sent by a live one are fine, even its coordinator when a successor
+      // finished its change: the next view change flushes them out.)
+      if (this.departed.has(frame.sender)) {
         return this.drop('stale-view', frame, `install by ${frame.sender}, whom the mesh removed`);
       }
       if (frame.viewId !== next.id - 1) return this.drop('unexpected', frame, 'install frame and view ids disagree');

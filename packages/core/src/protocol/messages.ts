@@ -18,6 +18,8 @@ export type GroupInput =
       readonly now: number;
     }
   | { readonly kind: 'leave'; readonly now: number }
+  /** The node leaves the mesh while this group is still joining: give up at once. */
+  | { readonly kind: 'abandon'; readonly now: number }
   /** The root's directory granted this joiner the creation of the group: form its first view. */
   | { readonly kind: 'create'; readonly now: number }
   /** These nodes were removed from the mesh (crashed, cut off or gone): members among them failed. */

@@ -161,12 +161,7 @@ export class NodeMachine {
    */
   private abandonJoins(): void {
     for (const [group, machine] of [...this.groups]) {
-      if (machine.currentView !== undefined) continue;
-      this.groups.delete(group);
-      this.statuses.delete(group);
-      this.queries.delete(group);
-      this.unstarted.delete(group);
-      this.emitGroup(group, { kind: 'status', status: 'left' });
+      if (machine.currentView === undefined) this.stepGroup(group, { kind: 'abandon', now: this.now });
     }
   }
 
@@ -305,6 +300,7 @@ export class NodeMachine {
         this.groups.delete(group);
         this.statuses.delete(group);
         this.queries.delete(group);
+        this.unstarted.delete(group);
         this.reportDue = true;
       }
     }

@@ -691,9 +691,13 @@ export class GroupMachine {
   }
 
   private onHandoffFrame(handoff: Handoff<InstallFrame>, frame: Frame): void {
-    if (frame.kind === 'install-ok' && frame.viewId === handoff.payload.view.id) {
-      if (handoff.confirm(frame.sender)) this.finishLeave();
-      return;
+    const handed = handoff.payload.view.id;
+    // A frame of a later view: the group moved on, which took every surviving member of the
+    // handed-over view (they all installed it). A frame of that view shows its sender has it.
+    if (frame.viewId > handed && frame.kind !== 'join') return this.finishLeave();
+    if (frame.viewId === handed) {
+      if (handoff.confirm(frame.sender)) return this.finishLeave();
+      if (frame.kind === 'install-ok') return;
     }
     if (
       (frame.kind === 'cut-ok' || frame.kind === 'install-req') &&

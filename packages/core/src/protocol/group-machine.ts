@@ -681,7 +681,10 @@ export class GroupMachine {
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
     this.round = undefined;
     this.vote.reset();
-    this.handoff = new Handoff(install, install.view.members, now, this.config.flushRetryMs, HANDOFF_RETRIES);
+    // Members the mesh already removed never confirm (an adopted view may hold only such members).
+    const waiting = install.view.members.filter((m) => !this.departed.has(m));
+    if (waiting.length === 0) return this.finishLeave();
+    this.handoff = new Handoff(install, waiting, now, this.config.flushRetryMs, HANDOFF_RETRIES);
   }
 
   private tickHandoff(handoff: Handoff<InstallFrame>, now: number): void {

@@ -352,14 +352,16 @@ export class GroupMachine {
   }
 
   private onJoinRequest(joiner: MemberId, now: number): void {
-    if (!this.isCoordinator || this.departed.has(joiner)) return;
+    if (this.phase !== 'member' || this.departed.has(joiner)) return;
     if (isMember(this.view, joiner)) {
-      // It is in the view but keeps asking: it missed the install.
+      // It is in the view but keeps asking: it missed the install. Any member answers: the
+      // joiner itself may be the oldest member left, which nobody else would wait for.
       const last = this.installs.latest();
       if (last !== undefined && isMember(last.view, joiner))
         this.send({ kind: 'node', node: joiner }, this.relayed(last));
       return;
     }
+    if (!this.isCoordinator) return;
     // A node this member's mesh view does not list could crash without the mesh ever reporting
     // it here (it may be a removed node that woke up, or one the mesh has not admitted yet): it
     // keeps asking, and is admitted once the mesh lists it.

@@ -614,9 +614,10 @@ export class MeshMachine {
   }
 
   /**
-   * A beacon of another mesh in this namespace (its root is not in this view): two meshes formed
-   * at once. The junior one (fewer members; with as many, the one whose root has the larger id)
-   * dissolves: its nodes leave it as 'removed' and rejoin the senior one as new incarnations.
+   * A beacon of another mesh in this namespace (another founder): two meshes formed at once, or
+   * a new one formed while this one is blocked. The junior one (blocked; or fewer members; with
+   * as many, the one whose root has the larger id) dissolves: its nodes leave it as 'removed'
+   * and rejoin the senior one as new incarnations.
    */
   private onBeacon(frame: MeshBeaconFrame, now: number): void {
     if (this.phase === 'joining') return this.meshExists(now);
@@ -634,8 +635,11 @@ export class MeshMachine {
       }
       return;
     }
+    // A blocked mesh cannot change its views any more by itself: any working mesh is senior to it.
     const junior =
-      frame.size > view.members.length || (frame.size === view.members.length && frame.sender < view.coordinator);
+      this.blocked ||
+      frame.size > view.members.length ||
+      (frame.size === view.members.length && frame.sender < view.coordinator);
     if (!junior) return;
     this.out.push({ kind: 'merging', into: frame.sender, size: frame.size, ownSize: view.members.length });
     this.removed();

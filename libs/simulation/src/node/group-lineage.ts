@@ -29,10 +29,12 @@ export function groupLifetimes(group: string, histories: readonly MemberHistory[
       name = names.length === 0 ? group : `${group}@${h.member}`;
       names.push(name);
     } else if (first !== undefined && depth < histories.length) {
-      const coordinator = byMember.get(first.coordinator);
-      // A joiner's first view comes from its coordinator, who installed it in its own lifetime.
-      if (coordinator !== undefined && coordinator !== h && installs(coordinator, first))
-        name = resolve(coordinator, depth + 1);
+      // A joiner's first view was installed by older members of its lifetime: normally its
+      // coordinator, or, when a successor finished a failed coordinator's change, another member.
+      const elder = [first.coordinator, ...first.members]
+        .map((m) => byMember.get(m))
+        .find((o) => o !== undefined && o !== h && firstView(o)?.id !== first.id && installs(o, first));
+      if (elder !== undefined) name = resolve(elder, depth + 1);
     }
     lifetimeOf.set(h, name);
     return name;

@@ -410,9 +410,14 @@ export class GroupMachine {
    */
   private desiredView(view: View): View | undefined {
     const failed = view.members.filter((m) => this.departed.has(m));
-    const left = view.members.filter((m) => this.leaveRequests.has(m) && !this.departed.has(m));
+    let left = view.members.filter((m) => this.leaveRequests.has(m) && !this.departed.has(m));
     const joined = [...this.joinRequests].filter((m) => !view.members.includes(m) && !this.departed.has(m));
     if (failed.length === 0 && left.length === 0 && joined.length === 0) return undefined;
+    // Everyone still here is leaving: this coordinator goes first and the others stay in the view
+    // (a view has members), to leave through the next change, run by the next-oldest of them.
+    if (joined.length === 0 && left.length > 1 && left.length === view.members.length - failed.length) {
+      left = left.filter((m) => m === this.self);
+    }
     const members = view.members.filter((m) => !failed.includes(m) && !left.includes(m)).concat(joined);
     return { group: this.group, id: view.id + 1, members, coordinator: members[0] ?? this.self, joined, left, failed };
   }

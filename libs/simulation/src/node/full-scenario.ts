@@ -61,8 +61,10 @@ export const DEFAULT_FULL_SCENARIO: Omit<FullScenarioOptions, 'seed'> = {
   groupLeaves: 0,
   concurrentJoins: 0.5,
   durationMs: 8000,
-  quietMs: 5000,
-  convergeWithinMs: 3000,
+  quietMs: 6000,
+  // Rescuing a node stranded in a blocked mesh takes a rejoining node's patience (three join
+  // timeouts) and a beacon period.
+  convergeWithinMs: 4500,
   faults: DEFAULT_FULL_FAULTS,
   joins: 'staggered',
   joinSpreadMs: 1500,

@@ -282,7 +282,11 @@ class FullSimulation {
     ];
     const quiescent = { quiescent: true, liveness: options.liveness };
     const verdicts = [
-      { scope: MESH_GROUP, check: checkAll(meshHistories, quiescent) },
+      // A mesh formed anew (beside a blocked one that then merges into it) has its own view ids.
+      ...groupLifetimes(MESH_GROUP, meshHistories).map((lifetime) => ({
+        scope: lifetime.name,
+        check: checkAll(lifetime.histories, quiescent),
+      })),
       // Group views inherit the primary-partition decision from the mesh (see crossTier).
       ...lifetimes.map((lifetime) => ({
         scope: lifetime.name,

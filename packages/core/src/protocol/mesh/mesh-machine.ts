@@ -74,6 +74,8 @@ export class MeshMachine {
   private lastRequestAt = Number.NEGATIVE_INFINITY;
   private lastSyncAt = Number.NEGATIVE_INFINITY;
   private lastBeaconAt = Number.NEGATIVE_INFINITY;
+  private beaconHeardAt = Number.NEGATIVE_INFINITY;
+  private joiningSince = 0;
   /**
    * The node that formed this mesh's first view: the mesh's name, passed on in every commit.
    * A beacon with the same founder from a node outside this view is the root of a view of this
@@ -157,6 +159,7 @@ export class MeshMachine {
     this.phase = 'joining';
     this.setStatus();
     this.joinDeadline = now + this.joinPatience();
+    this.joiningSince = now;
     this.request('mjoin', now);
   }
 
@@ -620,7 +623,10 @@ export class MeshMachine {
    * and rejoin the senior one as new incarnations.
    */
   private onBeacon(frame: MeshBeaconFrame, now: number): void {
-    if (this.phase === 'joining') return this.meshExists(now);
+    if (this.phase === 'joining') {
+      this.beaconHeardAt = now;
+      return this.meshExists(now);
+    }
     const view = this.view;
     if (this.phase !== 'member' || view === undefined) return;
     if (isMember(view, frame.sender)) {
@@ -646,8 +652,12 @@ export class MeshMachine {
   }
 
   private onHeartbeat(sender: MemberId, theirView: number, now: number): void {
+    // A mesh exists: wait for it to admit this node, rather than form a mesh of one beside it.
+    // But a blocked mesh heartbeats too, and admits nobody: past three join timeouts without a
+    // working root's beacon, heartbeats no longer hold the joiner back (the blocked mesh then
+    // merges into the one it forms).
     if (this.phase === 'joining') {
-      this.meshExists(now);
+      if (now - Math.max(this.beaconHeardAt, this.joiningSince) < 3 * this.config.joinTimeoutMs) this.meshExists(now);
       return;
     }
     if (this.view !== undefined && theirView > this.view.id && isMember(this.view, sender))

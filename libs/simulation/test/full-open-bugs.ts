@@ -46,6 +46,62 @@ export const FIXED_FULL_BUGS: ReadonlyArray<Omit<KnownBug, 'signature'>> = [
       '--seed 469 --nodes 6 --groups 3 --messages 1 --group-leaves 2 --loss 0.03 --dup 0.05 --pauses 1 --partitions 2 --asymmetric 1 --joins sequential',
     scenario: variedFullScenario(469),
   },
+  {
+    id: 'F4',
+    what: 'a leaving coordinator handing over an adopted view started a new round when the mesh removed a member, and installed a second view 6 of the group (split views)',
+    flags:
+      '--seed 199 --nodes 8 --messages 0 --group-leaves 2 --loss 0.01 --max-delay 50 --leaves 2 --crashes 2 --pauses 2 --partitions 2 --asymmetric 0.5 --joins sequential',
+    scenario: variedFullScenario(199),
+  },
+  {
+    id: 'F5',
+    what: 'a removed root that woke up created a group from its stale directory and admitted a joiner that knew it was removed; the joiner now refuses views sent by removed nodes',
+    flags:
+      '--seed 253 --nodes 3 --groups 3 --messages 6 --group-leaves 2 --concurrent-joins 1 --loss 0.09 --dup 0 --max-delay 5 --crashes 1 --restart-after 1000 --pauses 2 --partitions 1',
+    scenario: variedFullScenario(253),
+  },
+  {
+    id: 'F6',
+    what: 'a joiner refused an adopted view because it names the failed coordinator, and the next flush waited for the joiner forever',
+    flags:
+      '--seed 89 --nodes 4 --groups 3 --messages 3 --loss 0.07 --dup 0.03 --max-delay 1 --crashes 1 --pauses 1 --partitions 1 --asymmetric 0.5 --fifo --joins sequential',
+    scenario: variedFullScenario(89),
+  },
+  {
+    id: 'F7',
+    what: 'a node leaving the mesh dropped a group it was still joining without rejecting the multicasts queued in it',
+    flags:
+      '--seed 112 --nodes 8 --messages 4 --group-leaves 1 --concurrent-joins 1 --loss 0.03 --dup 0.05 --leaves 1 --restart-after 300 --pauses 1 --partitions 2 --asymmetric 0.5 --fifo',
+    scenario: variedFullScenario(112),
+  },
+  {
+    id: 'F8',
+    what: 'a joiner that missed its install became the oldest member left; nobody else coordinated, so nobody resent the install (now every member does)',
+    flags:
+      '--seed 920 --nodes 6 --messages 4 --concurrent-joins 1 --loss 0.08 --dup 0.01 --max-delay 50 --leaves 1 --crashes 2 --restart-after 300 --asymmetric 1 --joins sequential',
+    scenario: variedFullScenario(920),
+  },
+  {
+    id: 'F9',
+    what: 'a leaver handing over an adopted view whose only member had crashed waited the full handoff time, past the convergence bound',
+    flags:
+      '--seed 45 --nodes 6 --groups 3 --messages 2 --group-leaves 1 --concurrent-joins 1 --loss 0.02 --dup 0.01 --max-delay 50 --leaves 2 --crashes 2 --partitions 2 --fifo --joins sequential',
+    scenario: variedFullScenario(45),
+  },
+  {
+    id: 'F10',
+    what: 'when every member still in a group was leaving, the coordinator ended the group alone and the others stayed flushing for good',
+    flags:
+      '--seed 199 --nodes 8 --messages 0 --group-leaves 2 --loss 0.01 --max-delay 50 --leaves 2 --crashes 2 --pauses 2 --partitions 2 --asymmetric 0.5 --joins sequential',
+    scenario: variedFullScenario(199),
+  },
+  {
+    id: 'F11',
+    what: 'a rejoining node waited for good next to a blocked mesh whose heartbeats it kept hearing; now it forms a mesh after three join timeouts without a beacon and the blocked node merges into it',
+    flags:
+      '--seed 1192 --nodes 4 --groups 3 --messages 3 --group-leaves 2 --loss 0.01 --max-delay 5 --leaves 1 --crashes 2 --pauses 1 --partitions 2 --asymmetric 0.5 --fifo --joins concurrent-after-first',
+    scenario: variedFullScenario(1192),
+  },
 ];
 
 export const OPEN_FULL_BUGS: readonly KnownBug[] = [];

@@ -1,10 +1,8 @@
 import type {
-  Ballot,
   CutFrame,
   CutOkFrame,
   DataFrame,
   DigestFrame,
-  FlushNackFrame,
   FlushOkFrame,
   Frame,
   InstallFrame,
@@ -12,9 +10,9 @@ import type {
   NakFrame,
   ProposeFrame,
 } from '../wire/frame.js';
-import { ZERO_BALLOT, compareBallots, maxBallot } from './ballot.js';
+import { compareBallots } from './ballot.js';
 import type { GroupProtocolConfig } from './config.js';
-import { FlushRound } from './flush-round.js';
+import { FlushCoordinator } from './flush-coordinator.js';
 import { FlushVote } from './flush-vote.js';
 import type { MemberFlush } from './flush-vote.js';
 import { FutureFrames } from './future-frames.js';
@@ -67,12 +65,8 @@ export class GroupMachine {
   private readonly future: FutureFrames;
 
   private readonly vote = new FlushVote();
-  private round: FlushRound | undefined;
-  private roundBackoffUntil = 0;
-  private highestSeen: Ballot = ZERO_BALLOT;
+  private readonly coordinator: FlushCoordinator;
   private handoff: Handoff<InstallFrame> | undefined;
-  private readonly joinRequests = new Set<MemberId>();
-  private readonly leaveRequests = new Set<MemberId>();
 
   constructor(
     readonly group: string,
@@ -80,6 +74,27 @@ export class GroupMachine {
     private readonly config: GroupProtocolConfig,
   ) {
     this.future = new FutureFrames(config.maxFutureFrames);
+    this.coordinator = new FlushCoordinator({
+      group,
+      self,
+      retryMs: config.flushRetryMs,
+      departed: this.departed,
+      coordinating: () => (this.isCoordinator && !this.blocked && this.handoff === undefined ? this.view : undefined),
+      promised: () => this.vote.promised,
+      following: () => this.vote.flush?.ballot.node,
+      header: () => this.header(),
+      send: (to, frame) => this.send(to, frame),
+      drop: (reason, frame, detail) => this.drop(reason, frame, detail),
+      admit: (frame) => this.admit(frame),
+      propose: (frame, now) => this.onPropose(frame, now),
+      cut: (frame, now) => this.onCut(frame, now),
+      install: (frame, now) => {
+        this.installs.remember(frame);
+        this.onInstall(frame, now);
+      },
+      endAlone: () => this.finishLeave(),
+      resendInstall: (to, viewId) => this.resendInstall(to, viewId),
+    });
   }
 
   get currentView(): View | undefined {
@@ -168,14 +183,7 @@ export class GroupMachine {
       this.sendRequest('leave', now);
     }
     this.channel?.tick(now);
-    const round = this.round;
-    if (round !== undefined) {
-      if (!this.isCoordinator) this.round = undefined;
-      else if (round.voters.some((m) => this.departed.has(m))) this.restartRound(now);
-      else if (now - round.lastSentAt >= this.config.flushRetryMs) this.resendRound(round, now);
-    } else {
-      this.maybeStartRound(now);
-    }
+    this.coordinator.tick(now);
     const flush = this.vote.flush;
     if (flush?.cutReachedAt !== undefined && now - flush.cutReachedAt >= this.config.flushRetryMs) {
       flush.cutReachedAt = now;
@@ -194,11 +202,11 @@ export class GroupMachine {
     for (const m of members) {
       if (m === this.self) continue;
       this.departed.add(m);
-      this.joinRequests.delete(m);
+      this.coordinator.forget([m]);
       // Handing a view over: a member the mesh removed will never confirm it.
       if (this.handoff?.confirm(m) === true) return this.finishLeave();
     }
-    if (this.phase === 'member' && !this.blocked) this.maybeStartRound(now);
+    if (this.phase === 'member' && !this.blocked) this.coordinator.maybeStart(now);
   }
 
   private onBlocked(blocked: boolean): void {
@@ -214,7 +222,7 @@ export class GroupMachine {
   private onEvicted(): void {
     if (this.phase === 'idle' || this.phase === 'left') return;
     this.phase = 'removed';
-    this.round = undefined;
+    this.coordinator.stop();
     this.handoff = undefined;
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'removed');
     if (!this.blocked) this.out.push({ kind: 'status', status: 'blocked' });
@@ -274,13 +282,13 @@ export class GroupMachine {
       case 'propose':
         return this.onPropose(frame, now);
       case 'flush-ok':
-        return this.onFlushOk(frame, now);
+        return this.coordinator.onFlushOk(frame, now);
       case 'flush-nack':
-        return this.onFlushNack(frame, now);
+        return this.coordinator.onFlushNack(frame, now);
       case 'cut':
         return this.onCut(frame, now);
       case 'cut-ok':
-        return this.onCutOk(frame, now);
+        return this.coordinator.onCutOk(frame, now);
       case 'install':
         return this.onInstall(frame, now);
       case 'install-req':
@@ -366,14 +374,12 @@ export class GroupMachine {
     // it here (it may be a removed node that woke up, or one the mesh has not admitted yet): it
     // keeps asking, and is admitted once the mesh lists it.
     if (this.meshMembers !== undefined && !this.meshMembers.has(joiner)) return;
-    this.joinRequests.add(joiner);
-    this.maybeStartRound(now);
+    this.coordinator.requestJoin(joiner, now);
   }
 
   private onLeaveRequest(leaver: MemberId, now: number): void {
     if (!this.isCoordinator || !isMember(this.view, leaver)) return;
-    this.leaveRequests.add(leaver);
-    this.maybeStartRound(now);
+    this.coordinator.requestLeave(leaver, now);
   }
 
   private onLeave(now: number): void {
@@ -385,137 +391,17 @@ export class GroupMachine {
     // view change. Only if nothing of the group is heard for joinTimeoutMs, give up: then nobody
     // can have admitted it.
     if (this.phase === 'joining') return;
-    if (this.isCoordinator) {
-      this.leaveRequests.add(this.self);
-      this.maybeStartRound(now);
-    } else {
-      this.sendRequest('leave', now);
-    }
+    if (this.isCoordinator) this.coordinator.requestLeave(this.self, now);
+    else this.sendRequest('leave', now);
   }
 
   private finishLeave(): void {
     this.phase = 'left';
-    this.round = undefined;
+    this.coordinator.stop();
     this.vote.reset();
     this.handoff = undefined;
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
     this.out.push({ kind: 'status', status: 'left' });
-  }
-
-  // ---- flush: coordinator side ---------------------------------------------------------------
-
-  /**
-   * The next view this coordinator wants: without the members the mesh removed (failed) and
-   * those that asked to leave, with the joiners; undefined when nothing changes.
-   */
-  private desiredView(view: View): View | undefined {
-    const failed = view.members.filter((m) => this.departed.has(m));
-    let left = view.members.filter((m) => this.leaveRequests.has(m) && !this.departed.has(m));
-    const joined = [...this.joinRequests].filter((m) => !view.members.includes(m) && !this.departed.has(m));
-    if (failed.length === 0 && left.length === 0 && joined.length === 0) return undefined;
-    // Everyone still here is leaving: this coordinator goes first and the others stay in the view
-    // (a view has members), to leave through the next change, run by the next-oldest of them.
-    if (joined.length === 0 && left.length > 1 && left.length === view.members.length - failed.length) {
-      left = left.filter((m) => m === this.self);
-    }
-    const members = view.members.filter((m) => !failed.includes(m) && !left.includes(m)).concat(joined);
-    return { group: this.group, id: view.id + 1, members, coordinator: members[0] ?? this.self, joined, left, failed };
-  }
-
-  private maybeStartRound(now: number): void {
-    const view = this.view;
-    if (!this.isCoordinator || view === undefined || this.round !== undefined || this.blocked) return;
-    // Handing over a view without this member: its own view is over, it proposes nothing more.
-    if (this.handoff !== undefined || now < this.roundBackoffUntil) return;
-    // Another member's proposal is under way here: let it finish (or fail and be superseded).
-    const flush = this.vote.flush;
-    if (flush !== undefined && flush.ballot.node !== this.self && !this.departed.has(flush.ballot.node)) return;
-    const proposed = this.desiredView(view);
-    if (proposed === undefined) return;
-    if (proposed.members.length === 0) return this.finishLeave();
-    const ballot: Ballot = { n: Math.max(this.vote.promised.n, this.highestSeen.n) + 1, node: this.self };
-    const voters = view.members.filter((m) => !this.departed.has(m));
-    this.round = new FlushRound(view, proposed, ballot, voters, now);
-    const frame: ProposeFrame = { kind: 'propose', ...this.header(), ballot, view: proposed };
-    this.send({ kind: 'group', channel: 'ctl' }, frame);
-    this.onPropose(frame, now);
-  }
-
-  /** A voter failed during the flush: propose again, without it, under a higher ballot. */
-  private restartRound(now: number): void {
-    this.round = undefined;
-    this.maybeStartRound(now);
-  }
-
-  private resendRound(round: FlushRound, now: number): void {
-    round.lastSentAt = now;
-    const frame: Frame =
-      round.stage === 'collect'
-        ? { kind: 'propose', ...this.header(), ballot: round.ballot, view: round.proposed }
-        : {
-            kind: 'cut',
-            ...this.header(),
-            proposedViewId: round.proposed.id,
-            ballot: round.ballot,
-            cut: round.cut,
-          };
-    for (const member of round.waitingFor()) this.send({ kind: 'node', node: member }, frame);
-  }
-
-  private ownRound(proposedViewId: number, ballot: Ballot): FlushRound | undefined {
-    const round = this.round;
-    if (round === undefined || round.proposed.id !== proposedViewId) return undefined;
-    return compareBallots(round.ballot, ballot) === 0 ? round : undefined;
-  }
-
-  private onFlushOk(frame: FlushOkFrame, now: number): void {
-    if (frame.sender !== this.self && this.admit(frame) === undefined) return;
-    const round = this.ownRound(frame.proposedViewId, frame.ballot);
-    if (round === undefined) return this.drop('unexpected', frame, `no flush round for view ${frame.proposedViewId}`);
-    const decision = round.recordFlushOk(frame);
-    if (decision === undefined) return;
-    round.lastSentAt = now;
-    if (decision.kind === 'adopt') {
-      const { ballot, view } = decision.accepted;
-      return this.broadcastInstall({ kind: 'install', ...this.header(), ballot, view }, now);
-    }
-    const cut: CutFrame = {
-      kind: 'cut',
-      ...this.header(),
-      proposedViewId: round.proposed.id,
-      ballot: round.ballot,
-      cut: decision.cut,
-    };
-    this.send({ kind: 'group', channel: 'ctl' }, cut);
-    this.onCut(cut, now);
-  }
-
-  private onFlushNack(frame: FlushNackFrame, now: number): void {
-    this.highestSeen = maxBallot(this.highestSeen, frame.ballot);
-    const round = this.round;
-    if (round === undefined || round.proposed.id !== frame.proposedViewId) return;
-    if (compareBallots(frame.ballot, round.ballot) <= 0) return;
-    this.round = undefined;
-    this.roundBackoffUntil = now + this.config.flushRetryMs;
-  }
-
-  private onCutOk(frame: CutOkFrame, now: number): void {
-    const round = this.ownRound(frame.proposedViewId, frame.ballot);
-    if (round === undefined) {
-      // A member that missed the install keeps confirming the cut: send it the install again.
-      if (this.resendInstall(frame.sender, frame.proposedViewId)) return;
-      return this.drop('unexpected', frame, `no flush round for view ${frame.proposedViewId}`);
-    }
-    if (frame.sender !== this.self && this.admit(frame) === undefined) return;
-    if (!round.recordCutOk(frame.sender)) return;
-    this.broadcastInstall({ kind: 'install', ...this.header(), ballot: round.ballot, view: round.proposed }, now);
-  }
-
-  private broadcastInstall(install: InstallFrame, now: number): void {
-    this.round = undefined;
-    this.installs.remember(install);
-    this.send({ kind: 'group', channel: 'ctl' }, install);
-    this.onInstall(install, now);
   }
 
   // ---- flush: member side ------------------------------------------------------------------
@@ -524,13 +410,10 @@ export class GroupMachine {
     const view = frame.sender === this.self ? this.view : this.admit(frame);
     if (view === undefined) return;
     if (frame.view.id !== view.id + 1) return this.drop('stale-view', frame, `proposed view ${frame.view.id}`);
-    this.highestSeen = maxBallot(this.highestSeen, frame.ballot);
+    this.coordinator.seen(frame.ballot);
     if (!this.vote.promise(frame.ballot)) return this.nack(frame.sender, frame.view.id);
-    const round = this.round;
-    if (round !== undefined && frame.sender !== this.self && compareBallots(frame.ballot, round.ballot) > 0) {
-      // A higher ballot: ours can no longer collect every vote.
-      this.round = undefined;
-    }
+    // A higher ballot: a round of this member's own can no longer collect every vote.
+    this.coordinator.yieldTo(frame.ballot, frame.sender);
     if (this.vote.flush === undefined || compareBallots(this.vote.flush.ballot, frame.ballot) !== 0) {
       if (this.vote.flush === undefined) this.out.push({ kind: 'status', status: 'flushing' });
       this.vote.flush = { view: frame.view, ballot: frame.ballot, cutSet: false, cutReachedAt: undefined };
@@ -545,7 +428,7 @@ export class GroupMachine {
       received: this.channel!.holdings(),
       accepted: this.vote.accepted,
     };
-    if (frame.sender === this.self) this.onFlushOk(ok, now);
+    if (frame.sender === this.self) this.coordinator.onFlushOk(ok, now);
     else this.send({ kind: 'node', node: frame.sender }, ok);
   }
 
@@ -594,7 +477,7 @@ export class GroupMachine {
       ballot: flush.ballot,
     };
     const proposer = flush.ballot.node;
-    if (proposer === this.self) return this.onCutOk(frame, flush.cutReachedAt ?? 0);
+    if (proposer === this.self) return this.coordinator.onCutOk(frame, flush.cutReachedAt ?? 0);
     this.send({ kind: 'node', node: proposer }, frame);
     // On a retry the proposer may be gone (it left, perhaps after further view changes). Every
     // member of the proposed view remembers the install once it has it, so ask them all.
@@ -686,7 +569,7 @@ export class GroupMachine {
 
   private beginHandoff(install: InstallFrame, now: number): void {
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
-    this.round = undefined;
+    this.coordinator.stop();
     this.vote.reset();
     // Members the mesh already removed never confirm (an adopted view may hold only such members).
     const waiting = install.view.members.filter((m) => !this.departed.has(m));
@@ -737,18 +620,17 @@ export class GroupMachine {
     this.view = view;
     this.phase = 'member';
     this.vote.reset();
-    this.round = undefined;
+    this.coordinator.installed(view);
     this.channel = new ViewChannel(view, this.self, this.config, (output) => this.out.push(output));
-    for (const m of view.members) this.joinRequests.delete(m);
     for (const m of [...this.departed]) if (!view.members.includes(m)) this.departed.delete(m);
     this.out.push({ kind: 'install', view });
     this.out.push({ kind: 'status', status: 'member' });
     for (const frame of this.future.takeFor(view.id)) this.onFrame(frame, now);
     this.pump();
     if (this.leaving) {
-      if (this.isCoordinator) this.leaveRequests.add(this.self);
+      if (this.isCoordinator) this.coordinator.requestLeave(this.self, now);
       else this.sendRequest('leave', now);
     }
-    this.maybeStartRound(now);
+    this.coordinator.maybeStart(now);
   }
 }

@@ -271,6 +271,25 @@ describe('group views driven by the mesh, across OS processes', () => {
     60_000,
   );
 
+  it('the race of concurrent first starts: nodes started at the same moment form one mesh and one view of each group', async () => {
+    // All spawned at once, none waiting for another: each starts joining the mesh and both groups
+    // before any mesh exists. Their join requests meet, one node forms the first mesh view with the
+    // others, and the root's directory lets exactly one of them create each group.
+    const nodes = await Promise.all(LAYOUT.map(([name, groups]) => start('r1', name, groups)));
+    await settled(nodes);
+    for (const group of [G1, G2]) {
+      const members = holders(nodes, group);
+      const created = members.flatMap((n) => n.groupViews(group).filter((v) => v.id === 1));
+      // One creator: whoever installed a view 1 of the group installed the same one.
+      expect(new Set(created.map((v) => v.members.join()))).toHaveProperty('size', 1);
+      const last = members.map((n) => withoutTime(lastView(n, group)));
+      for (const v of last) expect(v).toEqual(last[0]);
+    }
+    const meshFirst = nodes.flatMap((n) => n.meshViews().filter((v) => v.id === 1));
+    expect(new Set(meshFirst.map((v) => v.members.join()))).toHaveProperty('size', 1);
+    await checkHistories(nodes, []);
+  }, 60_000);
+
   it('graceful leave (SIGTERM) of a member, then of the root: the others see it as left in each of its groups; it exits with 0', async () => {
     const nodes = await startLayout('l1');
     const [n1, n2, n3, n4] = nodes as [NodeProcess, NodeProcess, NodeProcess, NodeProcess];

@@ -14,6 +14,7 @@ import type { MemberId, View } from '../view.js';
 import { isMember } from '../view.js';
 import { ZERO_BALLOT, compareBallots, maxBallot } from '../ballot.js';
 import { FailureDetector } from './failure-detector.js';
+import { MeshIdentity } from './mesh-identity.js';
 import type { MeshConfig } from './mesh-config.js';
 import type { MeshDestination, MeshInput, MeshOutput, MeshStatus } from './mesh-messages.js';
 import { hasQuorum } from './quorum.js';
@@ -73,17 +74,7 @@ export class MeshMachine {
   private lastHeartbeatAt = Number.NEGATIVE_INFINITY;
   private lastRequestAt = Number.NEGATIVE_INFINITY;
   private lastSyncAt = Number.NEGATIVE_INFINITY;
-  private lastBeaconAt = Number.NEGATIVE_INFINITY;
-  private beaconHeardAt = Number.NEGATIVE_INFINITY;
-  private joiningSince = 0;
-  /**
-   * The node that formed this mesh's first view: the mesh's name, passed on in every commit.
-   * A beacon with the same founder from a node outside this view is the root of a view of this
-   * very mesh (older or newer than this node's), not another mesh.
-   */
-  private founder: MemberId | undefined;
-  /** Roots of later views of this mesh, known from their beacons: their commits are trusted too. */
-  private readonly lineage = new Set<MemberId>();
+  private readonly identity: MeshIdentity;
   private joinDeadline = 0;
   /** A member confirms the view without this node by a heartbeat that shows it. */
   private handoff: Handoff<View> | undefined;
@@ -101,6 +92,7 @@ export class MeshMachine {
     private readonly rejoining = false,
   ) {
     this.detector = new FailureDetector(config);
+    this.identity = new MeshIdentity(config.joinTimeoutMs);
   }
 
   get currentView(): View | undefined {
@@ -145,7 +137,7 @@ export class MeshMachine {
 
   /** Every member knows the founder: it formed the first view, or learned it from a commit. */
   private commitFrame(view: View): MeshCommitFrame {
-    return { kind: 'mcommit', ...this.header(), founder: this.founder!, view };
+    return { kind: 'mcommit', ...this.header(), founder: this.identity.founder!, view };
   }
 
   private setStatus(): void {
@@ -159,7 +151,7 @@ export class MeshMachine {
     this.phase = 'joining';
     this.setStatus();
     this.joinDeadline = now + this.joinPatience();
-    this.joiningSince = now;
+    this.identity.startJoining(now);
     this.request('mjoin', now);
   }
 
@@ -215,12 +207,11 @@ export class MeshMachine {
       this.send({ kind: 'mesh', channel: 'hb' }, { kind: 'mhb', ...this.header() });
     }
     const view = this.view!;
-    if (view.coordinator === this.self && !this.blocked && now - this.lastBeaconAt >= this.config.joinTimeoutMs) {
-      this.lastBeaconAt = now;
+    if (view.coordinator === this.self && !this.blocked && this.identity.beaconDue(now)) {
       const beacon: MeshBeaconFrame = {
         kind: 'mbeacon',
         ...this.header(),
-        founder: this.founder!,
+        founder: this.identity.founder!,
         size: view.members.length,
       };
       this.send({ kind: 'mesh', channel: 'beacon' }, beacon);
@@ -264,7 +255,7 @@ export class MeshMachine {
     const candidates = [this.self, ...fresh].sort();
     if (candidates.length < this.config.minNodes || candidates[0] !== this.self) return;
     const members = candidates;
-    this.founder = this.self;
+    this.identity.founder = this.self;
     const view: View = {
       group: MESH_GROUP,
       id: 1,
@@ -494,13 +485,13 @@ export class MeshMachine {
     const view = this.view;
     if (this.phase === 'joining') {
       if (!isMember(next, this.self)) return;
-      this.founder = frame.founder;
+      this.identity.founder = frame.founder;
       return this.install(next, now);
     }
     if (view === undefined || this.phase !== 'member' || next.id <= view.id) return;
     // Only a member of this node's view speaks for its mesh: another mesh formed in the same
     // namespace (a concurrent first start that did not hear this one) has its own view ids.
-    if (!isMember(view, frame.sender) && !this.lineage.has(frame.sender)) {
+    if (!isMember(view, frame.sender) && !this.identity.trusts(frame.sender)) {
       this.out.push({ kind: 'drop', frame, detail: `commit from ${frame.sender}, not in mesh view ${view.id}` });
       return;
     }
@@ -616,48 +607,23 @@ export class MeshMachine {
     }
   }
 
-  /**
-   * A beacon of another mesh in this namespace (another founder): two meshes formed at once, or
-   * a new one formed while this one is blocked. The junior one (blocked; or fewer members; with
-   * as many, the one whose root has the larger id) dissolves: its nodes leave it as 'removed'
-   * and rejoin the senior one as new incarnations.
-   */
   private onBeacon(frame: MeshBeaconFrame, now: number): void {
     if (this.phase === 'joining') {
-      this.beaconHeardAt = now;
-      return this.meshExists(now);
+      if (this.identity.holdsBack('beacon', now)) this.meshExists(now);
+      return;
     }
     const view = this.view;
     if (this.phase !== 'member' || view === undefined) return;
-    if (isMember(view, frame.sender)) {
-      return;
-    }
-    if (frame.founder === this.founder) {
-      // The root of a later view of this mesh that this node never saw: catch up from it, which
-      // also tells this node if it was removed meanwhile (every member of its view may be gone).
-      if (frame.viewId > view.id) {
-        this.lineage.add(frame.sender);
-        this.requestSync(frame.sender, now);
-      }
-      return;
-    }
-    // A blocked mesh cannot change its views any more by itself: any working mesh is senior to it.
-    const junior =
-      this.blocked ||
-      frame.size > view.members.length ||
-      (frame.size === view.members.length && frame.sender < view.coordinator);
-    if (!junior) return;
+    const verdict = this.identity.judge(frame, view, this.blocked);
+    if (verdict === 'catch-up') return this.requestSync(frame.sender, now);
+    if (verdict !== 'merge') return;
     this.out.push({ kind: 'merging', into: frame.sender, size: frame.size, ownSize: view.members.length });
     this.removed();
   }
 
   private onHeartbeat(sender: MemberId, theirView: number, now: number): void {
-    // A mesh exists: wait for it to admit this node, rather than form a mesh of one beside it.
-    // But a blocked mesh heartbeats too, and admits nobody: past three join timeouts without a
-    // working root's beacon, heartbeats no longer hold the joiner back (the blocked mesh then
-    // merges into the one it forms).
     if (this.phase === 'joining') {
-      if (now - Math.max(this.beaconHeardAt, this.joiningSince) < 3 * this.config.joinTimeoutMs) this.meshExists(now);
+      if (this.identity.holdsBack('heartbeat', now)) this.meshExists(now);
       return;
     }
     if (this.view !== undefined && theirView > this.view.id && isMember(this.view, sender))

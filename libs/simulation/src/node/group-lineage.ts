@@ -25,15 +25,27 @@ export function groupLifetimes(group: string, histories: readonly MemberHistory[
     if (known !== undefined) return known;
     const first = firstView(h);
     let name = group;
-    if (first !== undefined && first.id === 1) {
+    const founder = first?.id === 1 ? byMember.get(first.coordinator) : undefined;
+    if (first !== undefined && founder !== undefined && founder !== h && installs(founder, first)) {
+      // A first view formed with several members (the mesh's, from joiners that heard each
+      // other) is one lifetime, named after its coordinator.
+      name = resolve(founder, depth + 1);
+    } else if (first !== undefined && first.id === 1) {
       name = names.length === 0 ? group : `${group}@${h.member}`;
       names.push(name);
     } else if (first !== undefined && depth < histories.length) {
       // A joiner's first view was installed by older members of its lifetime: normally its
-      // coordinator, or, when a successor finished a failed coordinator's change, another member.
-      const elder = [first.coordinator, ...first.members]
+      // coordinator, or, when a successor finished a failed coordinator's change, another member;
+      // when every older member left or failed in that very change, one of them installed the
+      // view before it.
+      const elder = [first.coordinator, ...first.members, ...first.left, ...first.failed]
         .map((m) => byMember.get(m))
-        .find((o) => o !== undefined && o !== h && firstView(o)?.id !== first.id && installs(o, first));
+        .find(
+          (o) =>
+            o !== undefined &&
+            o !== h &&
+            ((firstView(o)?.id !== first.id && installs(o, first)) || installsId(o, first.id - 1)),
+        );
       if (elder !== undefined) name = resolve(elder, depth + 1);
     }
     lifetimeOf.set(h, name);
@@ -60,6 +72,10 @@ function firstView(h: MemberHistory): ViewRecord | undefined {
 function firstInstallAt(h: MemberHistory): number | undefined {
   for (const e of h.events) if (e.kind === 'install') return e.at;
   return undefined;
+}
+
+function installsId(h: MemberHistory, id: number): boolean {
+  return h.events.some((e) => e.kind === 'install' && e.view.id === id);
 }
 
 function installs(h: MemberHistory, view: ViewRecord): boolean {

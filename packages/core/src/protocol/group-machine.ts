@@ -321,9 +321,11 @@ export class GroupMachine {
     }
     if (frame.viewId < view.id) return void this.drop('stale-view', frame, `view ${frame.viewId} < current ${view.id}`);
     if (frame.viewId > view.id) {
-      if (frame.kind === 'data' || frame.kind === 'digest') this.bufferFuture(frame);
-      else this.drop('unexpected', frame, `control frame for view ${frame.viewId} while in view ${view.id}`);
-      // Others moved on: this member missed an install (perhaps finished by a new coordinator).
+      // Data of the next view often overtakes its install (another publisher): keep it. A control
+      // frame of a later view means this member missed an install (perhaps one finished by a new
+      // coordinator): ask for it.
+      if (frame.kind === 'data' || frame.kind === 'digest') return void this.bufferFuture(frame);
+      this.drop('unexpected', frame, `control frame for view ${frame.viewId} while in view ${view.id}`);
       this.requestInstall(frame.sender);
       return undefined;
     }

@@ -92,8 +92,9 @@ const samples: Frame[] = [
   { kind: 'mbeacon', ...m, founder: 'node-b2', size: 5 },
   { kind: 'mdira', ...m, name: 'ledger', grant: 0 },
   { kind: 'mdira', ...m, name: 'ledger', grant: 7 },
-  { kind: 'mdirr', ...m, seq: 3, ack: 7, groups: [{ group: 'ledger', viewId: 3, coordinator: 'node-b2' }] },
-  { kind: 'mdirr', ...m, seq: 1, ack: 0, groups: [] },
+  { kind: 'mdirr', ...m, seq: 3, ack: 7, census: 2, groups: [{ group: 'ledger', viewId: 3, coordinator: 'node-b2' }] },
+  { kind: 'mdirr', ...m, seq: 1, ack: 0, census: 0, groups: [] },
+  { kind: 'mdirc', ...m, census: 4 },
   { kind: 'mprepare', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' } },
   { kind: 'mpromise', ...m, instance: 4, ballot: { n: 2, node: 'node-b2' }, accepted: undefined },
   {
@@ -191,12 +192,13 @@ describe('frame codec', () => {
       { kind: 'install', ...h, ballot: b, view: { ...view, coordinator: 'node-zz' } },
       { kind: 'install', ...h, ballot: b, view: { ...view, members: ['node-a1', 'node-a1'] } },
       { kind: 'install', ...h, ballot: { n: 0, node: '' }, view },
-      { kind: 'mdirr', ...m, seq: 1, ack: 1, groups: [{ group: 'g', viewId: 0, coordinator: 'node-a1' }] },
+      { kind: 'mdirr', ...m, seq: 1, ack: 1, census: 0, groups: [{ group: 'g', viewId: 0, coordinator: 'node-a1' }] },
       {
         kind: 'mdirr',
         ...m,
         seq: 1,
         ack: 1,
+        census: 0,
         groups: [
           { group: 'g', viewId: 1, coordinator: 'node-a1' },
           { group: 'g', viewId: 2, coordinator: 'node-a1' },

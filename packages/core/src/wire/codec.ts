@@ -73,11 +73,14 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
     case 'mbeacon':
       w.str8(frame.founder).u16(frame.size);
       return;
+    case 'mdirc':
+      w.u32(frame.census);
+      return;
     case 'mdira':
       w.str8(frame.name).u32(frame.grant);
       return;
     case 'mdirr':
-      w.u32(frame.seq).u32(frame.ack).u16(listLength(frame.groups.length));
+      w.u32(frame.seq).u32(frame.ack).u32(frame.census).u16(listLength(frame.groups.length));
       for (const g of frame.groups) w.str8(g.group).u32(g.viewId).str8(g.coordinator);
       return;
     case 'mprepare':
@@ -251,7 +254,16 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'mdira':
       return { kind, ...h, name: name(r, 'group name'), grant: r.u32('grant') };
     case 'mdirr':
-      return { kind, ...h, seq: positive(r.u32('seq'), 'seq'), ack: r.u32('ack'), groups: directoryEntries(r) };
+      return {
+        kind,
+        ...h,
+        seq: positive(r.u32('seq'), 'seq'),
+        ack: r.u32('ack'),
+        census: r.u32('census'),
+        groups: directoryEntries(r),
+      };
+    case 'mdirc':
+      return { kind, ...h, census: positive(r.u32('census'), 'census') };
     case 'mprepare':
     case 'maccepted':
     case 'mnack':

@@ -36,6 +36,7 @@ export const FrameKindCode = {
   mdira: 33,
   mdirr: 34,
   mbeacon: 35,
+  mdirc: 36,
 } as const;
 export type FrameKind = keyof typeof FrameKindCode;
 
@@ -264,13 +265,21 @@ export interface DirectoryEntry {
 
 /**
  * To the root: every group this node holds a view of; `ack` is the last grant it acted on;
- * `seq` numbers the node's reports, so that a late older one never replaces a newer one.
+ * `census` the last census of the root it answers; `seq` numbers the node's reports, so that a
+ * late older one never replaces a newer one.
  */
 export interface DirectoryReportFrame extends FrameHeader {
   readonly kind: 'mdirr';
   readonly seq: number;
   readonly ack: number;
+  readonly census: number;
   readonly groups: readonly DirectoryEntry[];
+}
+
+/** From the root to every node: "report your groups now" before it grants a group's creation. */
+export interface DirectoryCensusFrame extends FrameHeader {
+  readonly kind: 'mdirc';
+  readonly census: number;
 }
 
 export type MeshFrame =
@@ -286,7 +295,8 @@ export type MeshFrame =
   | MeshBeaconFrame
   | DirectoryQueryFrame
   | DirectoryAnswerFrame
-  | DirectoryReportFrame;
+  | DirectoryReportFrame
+  | DirectoryCensusFrame;
 
 const MESH_KINDS: ReadonlySet<string> = new Set([
   'mhb',
@@ -305,6 +315,7 @@ const MESH_KINDS: ReadonlySet<string> = new Set([
   'mdira',
   'mdirr',
   'mbeacon',
+  'mdirc',
 ]);
 
 export function isMeshFrame(frame: Frame): frame is MeshFrame {

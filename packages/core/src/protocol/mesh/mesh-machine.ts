@@ -603,6 +603,7 @@ export class MeshMachine {
       case 'mdirq':
       case 'mdira':
       case 'mdirr':
+      case 'mdirc':
         return void this.out.push({ kind: 'drop', frame, detail: 'directory frames belong to the node, not the mesh' });
     }
   }

@@ -52,6 +52,8 @@ export class NodeMachine {
   private grantAck = 0;
   private lastReportAt = Number.NEGATIVE_INFINITY;
   private reportSeq = 0;
+  /** The last census of the current root this node answered. */
+  private censusSeen = 0;
   /** Nodes this node saw the mesh remove, most recent last (bounded: ids never come back). */
   private readonly removed = new Set<MemberId>();
   private reportDue = false;
@@ -173,7 +175,9 @@ export class NodeMachine {
 
   private onFrame(frame: Frame, now: number): void {
     if (isMeshFrame(frame)) {
-      if (frame.kind === 'mdirq' || frame.kind === 'mdira' || frame.kind === 'mdirr') return this.onDirectory(frame);
+      if (frame.kind === 'mdirq' || frame.kind === 'mdira' || frame.kind === 'mdirr' || frame.kind === 'mdirc') {
+        return this.onDirectory(frame);
+      }
       return this.stepMesh({ kind: 'frame', frame, now });
     }
     if (!this.groups.has(frame.group)) {
@@ -212,8 +216,13 @@ export class NodeMachine {
     this.meshView = view;
     const departed = previous === undefined ? [] : previous.members.filter((m) => !view.members.includes(m));
     if (departed.length > 0) this.directory.depart(departed);
+    if (view.coordinator === this.self) this.directory.setMembers(view.members.filter((m) => m !== this.self));
     for (const m of departed) this.remember(m);
+    // A view committed as the node loses its majority comes with status 'blocked' in the same
+    // step: block the groups first, so that none changes its view while the mesh is blocked.
+    const blocked = this.mesh.status === 'blocked';
     for (const group of [...this.groups.keys()]) {
+      if (blocked) this.stepGroup(group, { kind: 'blocked', blocked, now: this.now });
       this.stepGroup(group, { kind: 'mesh-view', members: view.members, now: this.now });
       if (departed.length > 0) this.stepGroup(group, { kind: 'departed', members: departed, now: this.now });
     }
@@ -221,6 +230,7 @@ export class NodeMachine {
       // A new root rebuilds the directory from reports sent in this view or later.
       this.root = view.coordinator;
       this.grantAck = 0;
+      this.censusSeen = 0;
       if (view.coordinator === this.self) {
         this.directory.takeOver(
           view.id,
@@ -232,6 +242,7 @@ export class NodeMachine {
       this.reportDue = true;
     }
     if (this.mesh.status === 'member') for (const group of this.queries.keys()) this.query(group, this.now);
+    this.settleCensus();
   }
 
   private onMeshStatus(status: MeshStatus): void {
@@ -329,7 +340,7 @@ export class NodeMachine {
     });
   }
 
-  private onDirectory(frame: Extract<MeshFrame, { kind: 'mdirq' | 'mdira' | 'mdirr' }>): void {
+  private onDirectory(frame: Extract<MeshFrame, { kind: 'mdirq' | 'mdira' | 'mdirr' | 'mdirc' }>): void {
     const view = this.meshView;
     if (view === undefined || !view.members.includes(frame.sender)) {
       // Routine around removals: a removed node's last report, or one from a node not admitted here yet.
@@ -340,7 +351,15 @@ export class NodeMachine {
         if (!this.directory.isRoot) return this.dropFrame('mesh-unexpected', frame, 'directory query, not root');
         return this.answer(frame.sender, frame.name);
       case 'mdirr':
-        return this.directory.report(frame.sender, frame.seq, frame.viewId, frame.ack, frame.groups);
+        this.directory.report(frame.sender, frame.seq, frame.viewId, frame.ack, frame.census, frame.groups);
+        return this.settleCensus();
+      case 'mdirc':
+        if (frame.sender !== this.root) {
+          return this.dropFrame('directory-stale', frame, `directory census from ${frame.sender}, not the root`);
+        }
+        this.censusSeen = Math.max(this.censusSeen, frame.census);
+        this.reportDue = true;
+        return;
       case 'mdira':
         if (frame.sender !== this.root) {
           return this.dropFrame('mesh-unexpected', frame, `directory answer from ${frame.sender}, not the root`);
@@ -353,13 +372,25 @@ export class NodeMachine {
     if (this.mesh.status !== 'member') return;
     const answer = this.directory.query(to, group);
     if (answer.kind === 'wait') return;
-    const grant = answer.kind === 'grant' ? answer.id : 0;
+    if (answer.kind === 'census') {
+      const census: MeshFrame = { kind: 'mdirc', ...this.header(), census: answer.id };
+      this.out.push({ kind: 'send', to: { kind: 'mesh', channel: 'ctl' }, frame: census });
+      // Alone in the mesh, nobody else has to answer it.
+      return this.settleCensus();
+    }
+    this.sendAnswer(to, group, answer.kind === 'grant' ? answer.id : 0);
+  }
+
+  private sendAnswer(to: MemberId, group: string, grant: number): void {
     if (to === this.self) return this.onAnswer(group, grant);
-    this.out.push({
-      kind: 'send',
-      to: { kind: 'node', node: to },
-      frame: { kind: 'mdira', ...this.header(), name: group, grant },
-    });
+    const frame: MeshFrame = { kind: 'mdira', ...this.header(), name: group, grant };
+    this.out.push({ kind: 'send', to: { kind: 'node', node: to }, frame });
+  }
+
+  /** The root decides the creations its census was taken for, once every node answered it. */
+  private settleCensus(): void {
+    if (this.mesh.status !== 'member') return;
+    for (const a of this.directory.settle()) this.sendAnswer(a.to, a.group, a.grant);
   }
 
   /** Grant 0: the group exists, keep asking to join it. Otherwise this node creates it. */
@@ -384,11 +415,14 @@ export class NodeMachine {
       if (v !== undefined) groups.push({ group, viewId: v.id, coordinator: v.coordinator });
     }
     const seq = ++this.reportSeq;
-    if (root === this.self) return this.directory.report(this.self, seq, view.id, this.grantAck, groups);
+    if (root === this.self) {
+      this.directory.report(this.self, seq, view.id, this.grantAck, this.censusSeen, groups);
+      return this.settleCensus();
+    }
     this.out.push({
       kind: 'send',
       to: { kind: 'node', node: root },
-      frame: { kind: 'mdirr', ...this.header(), seq, ack: this.grantAck, groups },
+      frame: { kind: 'mdirr', ...this.header(), seq, ack: this.grantAck, census: this.censusSeen, groups },
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { CheckAllResult, CheckResult, MemberHistory } from '@cohort/checkers';
-import { checkAll } from '@cohort/checkers';
 import type { MeshConfig, MeshStatus, View } from '@cohort/core';
+import { MESH_GROUP } from '@cohort/core';
 import { meshReplayCommand } from './mesh-args.js';
 import { SimClock } from './clock.js';
 import { converged, meshChecks } from './mesh-checks.js';
@@ -9,6 +9,7 @@ import { scheduleMeshFaults, scheduleMeshScript } from './mesh-fault-plan.js';
 import type { MeshChange } from './mesh-node.js';
 import { SimMeshNode } from './mesh-node.js';
 import { formatMeshFailure } from './mesh-report.js';
+import { checkLifetimes, mergedSummary } from './node/group-lineage.js';
 import type { MeshScenarioInput, MeshScenarioOptions } from './mesh-scenario.js';
 import { meshConfigOf, resolveMeshScenario } from './mesh-scenario.js';
 import type { NetworkStats } from './network.js';
@@ -215,14 +216,21 @@ class MeshSimulation {
   private result(): MeshScenarioResult {
     const { options } = this;
     const histories = this.nodes.filter((n) => n.state !== 'idle').map((n) => n.history);
-    const checked = checkAll(histories, { quiescent: true, liveness: options.liveness });
+    // A mesh formed anew beside a blocked one (which then merges into it) has its own view ids:
+    // each lifetime is checked on its own, the first under the plain names.
+    const verdicts = checkLifetimes(MESH_GROUP, histories, { quiescent: true, liveness: options.liveness });
     const convergedAt = this.convergedAt;
     const own = meshChecks(
       { nodes: this.nodes, quietStart: options.durationMs, convergeWithinMs: options.convergeWithinMs, convergedAt },
       options.liveness,
     );
-    const results = [...checked.results, ...own];
-    const check: CheckAllResult = { ok: results.every((r) => r.ok), results, summary: checked.summary };
+    const results = [
+      ...verdicts.flatMap((v) =>
+        v.scope === MESH_GROUP ? v.check.results : v.check.results.map((r) => ({ ...r, name: `${v.scope} ${r.name}` })),
+      ),
+      ...own,
+    ];
+    const check: CheckAllResult = { ok: results.every((r) => r.ok), results, summary: mergedSummary(verdicts) };
     const stats: MeshSimStats = {
       events: this.clock.events,
       virtualTimeMs: this.clock.now,

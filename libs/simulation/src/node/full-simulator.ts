@@ -1,5 +1,5 @@
 import type { CheckAllResult, MemberHistory } from '@cohort/checkers';
-import { ANOMALY_KINDS, checkAll } from '@cohort/checkers';
+import { checkAll } from '@cohort/checkers';
 import type { MeshConfig, NodeConfig, View } from '@cohort/core';
 import { MESH_GROUP } from '@cohort/core';
 import { SimClock } from '../clock.js';
@@ -18,7 +18,7 @@ import { buildFullResult } from './full-result.js';
 import type { FullScenarioInput, FullScenarioOptions } from './full-scenario.js';
 import { fullGroupConfigOf, fullMeshConfigOf, groupNames, resolveFullScenario } from './full-scenario.js';
 import { drawGroupJoins, scheduleMulticasts } from './full-workload.js';
-import { groupLifetimes } from './group-lineage.js';
+import { checkLifetimes, groupLifetimes, mergedSummary } from './group-lineage.js';
 
 /**
  * Runs one full-node scenario on virtual time: n0 forms the mesh alone, the others join it, the
@@ -283,10 +283,7 @@ class FullSimulation {
     const quiescent = { quiescent: true, liveness: options.liveness };
     const verdicts = [
       // A mesh formed anew (beside a blocked one that then merges into it) has its own view ids.
-      ...groupLifetimes(MESH_GROUP, meshHistories).map((lifetime) => ({
-        scope: lifetime.name,
-        check: checkAll(lifetime.histories, quiescent),
-      })),
+      ...checkLifetimes(MESH_GROUP, meshHistories, quiescent),
       // Group views inherit the primary-partition decision from the mesh (see crossTier).
       ...lifetimes.map((lifetime) => ({
         scope: lifetime.name,
@@ -310,10 +307,7 @@ class FullSimulation {
       ...verdicts.flatMap((v) => v.check.results.map((r) => ({ ...r, name: `${v.scope} ${r.name}` }))),
       ...own,
     ];
-    const summary = Object.fromEntries(
-      ANOMALY_KINDS.map((kind) => [kind, [...new Set(verdicts.flatMap((v) => v.check.summary[kind]))]]),
-    ) as CheckAllResult['summary'];
-    const check: CheckAllResult = { ok: results.every((r) => r.ok), results, summary };
+    const check: CheckAllResult = { ok: results.every((r) => r.ok), results, summary: mergedSummary(verdicts) };
     return buildFullResult({
       options,
       histories,

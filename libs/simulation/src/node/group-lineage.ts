@@ -1,4 +1,5 @@
-import type { MemberHistory, ViewRecord } from '@cohort/checkers';
+import type { CheckAllOptions, CheckAllResult, MemberHistory, ViewRecord } from '@cohort/checkers';
+import { ANOMALY_KINDS, checkAll } from '@cohort/checkers';
 
 /** The histories of one lifetime of a group: from one creation (a view 1) on. */
 export interface GroupLifetime {
@@ -86,4 +87,26 @@ function installs(h: MemberHistory, view: ViewRecord): boolean {
       e.view.coordinator === view.coordinator &&
       e.view.members.join() === view.members.join(),
   );
+}
+
+/** One scope's verdict (a lifetime, or the mesh): its checks, named `<scope> <check>`. */
+export interface ScopedVerdict {
+  readonly scope: string;
+  readonly check: CheckAllResult;
+}
+
+/** Each lifetime of `group` checked on its own. */
+export function checkLifetimes(
+  group: string,
+  histories: readonly MemberHistory[],
+  options: CheckAllOptions,
+): ScopedVerdict[] {
+  return groupLifetimes(group, histories).map((l) => ({ scope: l.name, check: checkAll(l.histories, options) }));
+}
+
+/** The Jepsen-style sets of several verdicts, merged. */
+export function mergedSummary(verdicts: readonly ScopedVerdict[]): CheckAllResult['summary'] {
+  return Object.fromEntries(
+    ANOMALY_KINDS.map((kind) => [kind, [...new Set(verdicts.flatMap((v) => v.check.summary[kind]))]]),
+  ) as CheckAllResult['summary'];
 }

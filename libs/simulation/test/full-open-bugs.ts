@@ -102,6 +102,20 @@ export const FIXED_FULL_BUGS: ReadonlyArray<Omit<KnownBug, 'signature'>> = [
       '--seed 1192 --nodes 4 --groups 3 --messages 3 --group-leaves 2 --loss 0.01 --max-delay 5 --leaves 1 --crashes 2 --pauses 1 --partitions 2 --asymmetric 0.5 --fifo --joins concurrent-after-first',
     scenario: variedFullScenario(1192),
   },
+  {
+    id: 'F12',
+    what: 'a late directory report let a second node create a group a live member still held (one-way partition); creations now wait for a census of every node',
+    flags:
+      '--seed 4134 --nodes 9 --messages 4 --group-leaves 1 --concurrent-joins 1 --loss 0.09 --dup 0.01 --leaves 2 --crashes 2 --partitions 2 --asymmetric 1 --fifo --joins concurrent-after-first',
+    scenario: variedFullScenario(4134),
+  },
+  {
+    id: 'F13',
+    what: 'a group changed its view on the departures of a mesh view committed in the step that blocked the mesh',
+    flags:
+      '--seed 1733 --nodes 3 --messages 4 --concurrent-joins 1 --loss 0.06 --max-delay 1 --crashes 1 --partitions 2 --fifo',
+    scenario: variedFullScenario(1733),
+  },
 ];
 
 export const OPEN_FULL_BUGS: readonly KnownBug[] = [];

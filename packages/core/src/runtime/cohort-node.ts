@@ -187,13 +187,21 @@ export class CohortNode {
     // Groups still joining are left with the mesh (leave-mesh drops them): waiting for them would
     // wait for a coordinator that may never answer.
     const joined = [...this.groups.values()].filter((m) => m.handle.status !== 'joining');
-    await Promise.allSettled(joined.map((m) => m.handle.leave()));
+    // A blocked mesh cannot run the view changes: wait a while, then leave with the mesh anyway
+    // (the survivors flush this node out as gone).
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(joined.map((m) => m.handle.leave())),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.meshLeaveTimeoutMs))),
+    ]);
+    clearTimeout(timer);
     if (!this.mesh.ended) {
       const ended = this.mesh.waitForEnd(this.meshLeaveTimeoutMs);
       this.dispatch({ kind: 'leave-mesh', now: this.now() });
       await ended;
     }
     this.closed = true;
+    for (const m of this.groups.values()) m.handle.close('the node closed before the group could be left');
     this.meshSubscription.unsubscribe();
     clearInterval(this.timer);
     this.inbox.unsubscribe();

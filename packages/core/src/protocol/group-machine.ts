@@ -6,7 +6,6 @@ import type {
   FlushOkFrame,
   Frame,
   InstallFrame,
-  InstallOkFrame,
   NakFrame,
   ProposeFrame,
 } from '../wire/frame.js';
@@ -17,7 +16,7 @@ import { FlushVote } from './flush-vote.js';
 import type { MemberFlush } from './flush-vote.js';
 import { FutureFrames } from './future-frames.js';
 import { Handoff } from './handoff.js';
-import { InstallArchive } from './install-archive.js';
+import { InstallRelay } from './install-relay.js';
 import type { Destination, DropReason, GroupInput, GroupOutput, RejectReason } from './messages.js';
 import type { OutgoingMulticast } from './view-channel.js';
 import { ViewChannel } from './view-channel.js';
@@ -47,12 +46,11 @@ export class GroupMachine {
   private lastNow = 0;
   private phase: Phase = 'idle';
   private view: View | undefined;
-  /** The latest installs, to resend to members (or leavers) that missed one. */
-  private readonly installs = new InstallArchive();
+  /** The latest installs, for members (or leavers) that missed one. */
+  private readonly installs: InstallRelay;
 
   private requestDeadline = 0;
   private lastRequestAt = Number.NEGATIVE_INFINITY;
-  private lastInstallRequestAt = Number.NEGATIVE_INFINITY;
   private leaving = false;
   private blocked = false;
   /** Nodes the mesh removed; members among them are failed and get no vote. */
@@ -74,6 +72,13 @@ export class GroupMachine {
     private readonly config: GroupProtocolConfig,
   ) {
     this.future = new FutureFrames(config.maxFutureFrames);
+    this.installs = new InstallRelay({
+      self,
+      group,
+      retryMs: config.flushRetryMs,
+      send: (to, frame) => this.send(to, frame),
+      drop: (reason, frame, detail) => this.drop(reason, frame, detail),
+    });
     this.coordinator = new FlushCoordinator({
       group,
       self,
@@ -93,7 +98,7 @@ export class GroupMachine {
         this.onInstall(frame, now);
       },
       endAlone: () => this.finishLeave(),
-      resendInstall: (to, viewId) => this.resendInstall(to, viewId),
+      resendInstall: (to, viewId) => this.installs.resend(to, viewId),
     });
   }
 
@@ -292,7 +297,7 @@ export class GroupMachine {
       case 'install':
         return this.onInstall(frame, now);
       case 'install-req':
-        return this.onInstallRequest(frame.sender, frame.viewId + 1);
+        return this.installs.onRequest(frame.sender, frame.viewId + 1);
       case 'install-ok':
         return this.drop('unexpected', frame, 'install-ok without a handoff');
       default:
@@ -326,7 +331,7 @@ export class GroupMachine {
       // coordinator): ask for it.
       if (frame.kind === 'data' || frame.kind === 'digest') return void this.bufferFuture(frame);
       this.drop('unexpected', frame, `control frame for view ${frame.viewId} while in view ${view.id}`);
-      this.requestInstall(frame.sender);
+      this.installs.request(frame.sender, view.id, this.lastNow);
       return undefined;
     }
     if (!isMember(view, frame.sender))
@@ -366,10 +371,7 @@ export class GroupMachine {
     if (isMember(this.view, joiner)) {
       // It is in the view but keeps asking: it missed the install. Any member answers: the
       // joiner itself may be the oldest member left, which nobody else would wait for.
-      const last = this.installs.latest();
-      if (last !== undefined && isMember(last.view, joiner))
-        this.send({ kind: 'node', node: joiner }, this.relayed(last));
-      return;
+      return this.installs.answerJoiner(joiner);
     }
     if (!this.isCoordinator) return;
     // A node this member's mesh view does not list could crash without the mesh ever reporting
@@ -489,13 +491,6 @@ export class GroupMachine {
     }
   }
 
-  /** Asks a member of a later view for the install this member missed; rate-limited. */
-  private requestInstall(from: MemberId): void {
-    if (this.lastNow - this.lastInstallRequestAt < this.config.flushRetryMs) return;
-    this.lastInstallRequestAt = this.lastNow;
-    this.send({ kind: 'node', node: from }, { kind: 'install-req', ...this.header() });
-  }
-
   private onInstall(frame: InstallFrame, now: number): void {
     const next = frame.view;
     if (this.phase === 'joining') {
@@ -510,17 +505,17 @@ export class GroupMachine {
       if (frame.viewId !== next.id - 1) return this.drop('unexpected', frame, 'install frame and view ids disagree');
       this.installs.remember(frame);
       this.installView(next, now);
-      return this.confirmInstall(frame);
+      return this.installs.confirm(frame);
     }
     const view = this.view!;
     if (next.id <= view.id) {
       // Already installed, possibly followed by later views: a leaving coordinator that resends
       // it still needs the confirmation.
-      if (isMember(next, this.self)) return this.confirmInstall(frame);
+      if (isMember(next, this.self)) return this.installs.confirm(frame);
       return this.drop('stale-view', frame, `view ${next.id} is not newer than ${view.id}`);
     }
     if (next.id > view.id + 1) {
-      this.requestInstall(frame.sender);
+      this.installs.request(frame.sender, view.id, this.lastNow);
       return this.drop('unexpected', frame, `install of view ${next.id} while in view ${view.id}`);
     }
     if (frame.sender !== this.self && !isMember(view, frame.sender) && !isMember(next, frame.sender)) {
@@ -536,37 +531,7 @@ export class GroupMachine {
       return this.finishLeave();
     }
     this.installView(next, now);
-    this.confirmInstall(frame);
-  }
-
-  /** A remembered install sent on by this member: every frame names its actual publisher. */
-  private relayed(install: InstallFrame): InstallFrame {
-    return install.sender === this.self ? install : { ...install, sender: this.self };
-  }
-
-  /** Sends a remembered install to a member (or leaver) that took part in that change. */
-  private resendInstall(to: MemberId, viewId: number): boolean {
-    const install = this.installs.forParticipant(viewId, to);
-    if (install !== undefined) this.send({ kind: 'node', node: to }, this.relayed(install));
-    return install !== undefined;
-  }
-
-  private onInstallRequest(from: MemberId, viewId: number): void {
-    if (!this.resendInstall(from, viewId)) {
-      this.out.push({
-        kind: 'drop',
-        reason: 'unexpected',
-        frame: { kind: 'install-req', group: this.group, sender: from, viewId: viewId - 1 },
-        detail: `no install of view ${viewId} for ${from}`,
-      });
-    }
-  }
-
-  /** Tells a leaving coordinator that its install arrived (and again, if it resends it). */
-  private confirmInstall(frame: InstallFrame): void {
-    if (frame.sender === this.self || isMember(frame.view, frame.sender)) return;
-    const ok: InstallOkFrame = { kind: 'install-ok', group: this.group, sender: this.self, viewId: frame.view.id };
-    this.send({ kind: 'node', node: frame.sender }, ok);
+    this.installs.confirm(frame);
   }
 
   private beginHandoff(install: InstallFrame, now: number): void {
@@ -596,7 +561,7 @@ export class GroupMachine {
     }
     if (
       (frame.kind === 'cut-ok' || frame.kind === 'install-req') &&
-      this.resendInstall(frame.sender, handoff.payload.view.id)
+      this.installs.resend(frame.sender, handoff.payload.view.id)
     )
       return;
     this.drop('left', frame, 'leaving: handing the group over');

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startNatsServer, stopAllNatsServers, waitUntil as until } from '@cohort/nats-harness';
 import type { NatsServerProcess } from '@cohort/nats-harness';
-import { InvalidNameError, NatsConnectError, connect } from '../src/index.js';
+import { InvalidNameError, NatsConnectError, bytesCodec, connect } from '../src/index.js';
 import type { Delivery, NatsCohortNode } from '../src/index.js';
 
 const silent = { log: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
@@ -44,6 +44,23 @@ afterAll(async () => {
 });
 
 describe('connect() over a real nats-server', () => {
+  it('sends a 5 MB payload, more than the max_payload of the server, in pieces and delivers it whole', async () => {
+    const a = await (await node('a')).join<Uint8Array>('big', { codec: bytesCodec });
+    const bNode = await node('b');
+    const b = await bNode.join<Uint8Array>('big', { codec: bytesCodec });
+    await until(() => a.view.members.length === 2);
+    expect(bNode.maxPayloadBytes).toBeLessThan(5_000_000);
+    const got: Uint8Array[] = [];
+    b.messages$.subscribe((d) => got.push(d.payload));
+    const payload = Uint8Array.from({ length: 5 * 1024 * 1024 }, (_, i) => (i * 31) % 253);
+    await a.multicast(payload);
+    await a.multicast(new Uint8Array([42]));
+    await until(() => got.length === 2, 20_000);
+    expect(got[0]!.length).toBe(payload.length);
+    expect(Buffer.from(got[0]!).equals(Buffer.from(payload))).toBe(true);
+    expect(got[1]).toEqual(new Uint8Array([42]));
+  }, 30_000);
+
   it('joins two nodes into one group and delivers both ways in per-sender order', async () => {
     const a = await (await node('a')).join<number>('g');
     const bNode = await node('b');

@@ -16,8 +16,10 @@ export interface GroupProtocolConfig {
   readonly windowMessages: number;
   /** Sender window: unstable payload bytes in flight. */
   readonly windowBytes: number;
-  /** Largest payload of one data frame. */
+  /** Largest payload of one data frame; larger multicasts are split into pieces this size. */
   readonly maxPayloadBytes: number;
+  /** Largest multicast, split or not. */
+  readonly maxMessageBytes: number;
   /** Frames kept for a view not installed yet. */
   readonly maxFutureFrames: number;
   /** Retransmissions answered for one NAK. */
@@ -34,6 +36,7 @@ export const DEFAULT_GROUP_PROTOCOL_CONFIG: GroupProtocolConfig = {
   windowMessages: 4096,
   windowBytes: 16 * 1024 * 1024,
   maxPayloadBytes: 1024 * 1024 - 1024,
+  maxMessageBytes: 64 * 1024 * 1024,
   maxFutureFrames: 8192,
   maxRetransmitPerNak: 512,
 };

@@ -238,7 +238,7 @@ export class GroupMachine {
 
   private onMulticast(req: OutgoingMulticast): void {
     if (this.phase === 'left' || this.handoff !== undefined) return this.reject(req.requestId, 'left');
-    if (req.payload.length > this.config.maxPayloadBytes) return this.reject(req.requestId, 'too-large');
+    if (req.payload.length > this.config.maxMessageBytes) return this.reject(req.requestId, 'too-large');
     this.queue.push({ requestId: req.requestId, payload: req.payload, type: req.type });
     this.pump();
   }

@@ -24,10 +24,10 @@ export class SendWindow {
     return this.bytes;
   }
 
-  /** Room for a message of `size` bytes? A lone message always fits, whatever its size. */
-  hasRoom(size: number): boolean {
+  /** Room for a message of `size` bytes in `frames` frames? A lone message always fits, whatever its size. */
+  hasRoom(size: number, frames = 1): boolean {
     if (this.unstable.size === 0) return true;
-    return this.unstable.size < this.maxMessages && this.bytes + size <= this.maxBytes;
+    return this.unstable.size + frames <= this.maxMessages && this.bytes + size <= this.maxBytes;
   }
 
   add(frame: DataFrame): void {

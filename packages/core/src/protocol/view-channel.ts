@@ -30,6 +30,8 @@ export class ViewChannel {
   private cut: ReadonlyMap<MemberId, number> | undefined;
   /** Per origin, a member that holds everything up to the cut. */
   private holders: ReadonlyMap<MemberId, MemberId> = new Map();
+  /** Per origin, the pieces of a split multicast delivered so far. */
+  private readonly pieces = new Map<MemberId, Uint8Array[]>();
 
   constructor(
     readonly view: View,
@@ -47,47 +49,77 @@ export class ViewChannel {
   }
 
   hasRoom(size: number): boolean {
-    return this.window.hasRoom(size);
+    return this.window.hasRoom(size, this.piecesOf(size));
+  }
+
+  /** Frames a payload of `size` bytes takes: one, or one per piece of at most maxPayloadBytes. */
+  private piecesOf(size: number): number {
+    return Math.max(1, Math.ceil(size / this.config.maxPayloadBytes));
   }
 
   /**
    * Publishes one multicast and delivers it locally at once (FIFO agreed delivery): peers
    * deliver it in this view or, if none of them got it, the flush cut makes nobody deliver it.
+   * A payload larger than one frame goes out as pieces with consecutive seqs; its seq is that of
+   * the last piece, with which receivers deliver it whole.
    */
   send(req: OutgoingMulticast): void {
-    const seq = this.nextSeq++;
-    const frame: DataFrame = {
-      kind: 'data',
-      group: this.view.group,
-      sender: this.self,
-      viewId: this.view.id,
-      origin: this.self,
-      seq,
-      retransmit: false,
-      type: req.type,
-      payload: req.payload,
-    };
-    this.window.add(frame);
-    this.emit({ kind: 'send', to: { kind: 'group', channel: 'data' }, frame });
+    const count = this.piecesOf(req.payload.length);
+    const size = this.config.maxPayloadBytes;
+    let last: DataFrame | undefined;
+    for (let index = 0; index < count; index++) {
+      const frame: DataFrame = {
+        kind: 'data',
+        group: this.view.group,
+        sender: this.self,
+        viewId: this.view.id,
+        origin: this.self,
+        seq: this.nextSeq++,
+        retransmit: false,
+        type: req.type,
+        payload: count === 1 ? req.payload : req.payload.subarray(index * size, (index + 1) * size),
+        ...(count === 1 ? {} : { fragment: { index, count } }),
+      };
+      this.window.add(frame);
+      this.emit({ kind: 'send', to: { kind: 'group', channel: 'data' }, frame });
+      last = frame;
+    }
+    const seq = last!.seq;
     this.emit({ kind: 'sent', requestId: req.requestId, viewId: this.view.id, seq });
-    this.deliver(frame);
+    this.deliver(this.self, seq, req.type, req.payload);
     this.emit({ kind: 'acknowledged', requestId: req.requestId, viewId: this.view.id, seq });
     this.dirty = true;
   }
 
-  private deliver(frame: DataFrame): void {
-    const { group } = this.view;
-    this.emit({
-      kind: 'deliver',
-      delivery: {
-        group,
-        origin: frame.origin,
-        seq: frame.seq,
-        viewId: frame.viewId,
-        type: frame.type,
-        payload: frame.payload,
-      },
-    });
+  private deliver(origin: MemberId, seq: number, type: string | undefined, payload: Uint8Array): void {
+    const { group, id } = this.view;
+    this.emit({ kind: 'deliver', delivery: { group, origin, seq, viewId: id, type, payload } });
+  }
+
+  /**
+   * Delivers a frame in FIFO order: whole, or, for a piece, once its last piece is here (pieces
+   * of one multicast are consecutive seqs of one origin, so nothing else comes in between). The
+   * pieces of a multicast cut short by a view change are never delivered, at any member.
+   */
+  private deliverFrame(frame: DataFrame): void {
+    const piece = frame.fragment;
+    if (piece === undefined) return this.deliver(frame.origin, frame.seq, frame.type, frame.payload);
+    const parts = this.pieces.get(frame.origin) ?? [];
+    if (piece.index !== parts.length) {
+      // Only a faulty sender splits out of order: drop what was gathered.
+      this.pieces.delete(frame.origin);
+      return this.dropData(frame, 'unexpected', `piece ${piece.index} of ${piece.count} after ${parts.length} pieces`);
+    }
+    parts.push(frame.payload);
+    if (piece.index < piece.count - 1) return void this.pieces.set(frame.origin, parts);
+    this.pieces.delete(frame.origin);
+    const whole = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      whole.set(p, at);
+      at += p.length;
+    }
+    this.deliver(frame.origin, frame.seq, frame.type, whole);
   }
 
   onData(frame: DataFrame, now: number): void {
@@ -125,7 +157,7 @@ export class ViewChannel {
 
   private drain(origin: MemberId, receiver: FifoReceiver): void {
     const limit = this.limit?.get(origin) ?? Number.POSITIVE_INFINITY;
-    for (const frame of receiver.drain(limit)) this.deliver(frame);
+    for (const frame of receiver.drain(limit)) this.deliverFrame(frame);
   }
 
   private nak(origin: MemberId, receiver: FifoReceiver, now: number): void {

@@ -4,6 +4,7 @@ import { firstValueFrom, toArray } from 'rxjs';
 import { ConfigurationError, GroupClosedError, InvalidNameError, PayloadTooLargeError } from '../errors.js';
 import type { View } from '../protocol/view.js';
 import { InMemoryNetwork } from '../transport/in-memory-transport.js';
+import { bytesCodec } from '../payload-codec.js';
 import { encodeFrame } from '../wire/codec.js';
 import { CohortNode } from './cohort-node.js';
 import type { Delivery, Group } from './group.js';
@@ -193,6 +194,29 @@ describe('CohortNode over the in-memory transport', () => {
     for (const g of groups) expect(g.view).toEqual(groups[0]!.view);
   });
 
+  it('splits a multicast larger than the bus allows into pieces and delivers it whole, in order with the rest', async () => {
+    // 4 KiB per bus message: 3 KiB of payload per piece.
+    const net = new InMemoryNetwork(4096);
+    const a = node(net, 'a');
+    await until(() => a.meshStatus === 'member');
+    const b = node(net, 'b');
+    const [ga, gb] = [
+      await a.join<Uint8Array>('g', { codec: bytesCodec }),
+      await b.join<Uint8Array>('g', { codec: bytesCodec }),
+    ];
+    await until(() => ga.view.members.length === 2);
+    const got: Uint8Array[] = [];
+    gb.messages$.subscribe((d) => got.push(d.payload));
+    const big = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7) % 251);
+    await ga.multicast(new Uint8Array([1]));
+    await ga.multicast(big);
+    await ga.multicast(new Uint8Array([2]));
+    await until(() => got.length === 3);
+    expect(got[0]).toEqual(new Uint8Array([1]));
+    expect(got[1]).toEqual(big);
+    expect(got[2]).toEqual(new Uint8Array([2]));
+  });
+
   it('validates names, options and payload sizes with errors that say what to fix', async () => {
     const net = new InMemoryNetwork(4096);
     expect(() => new CohortNode(net.connect(), { namespace: 'a.b' })).toThrow(InvalidNameError);
@@ -203,7 +227,9 @@ describe('CohortNode over the in-memory transport', () => {
     await expect(n.join('bad group')).rejects.toBeInstanceOf(InvalidNameError);
     await expect(n.join('g', { ordering: 'total' })).rejects.toThrow(/not implemented yet/);
     const g = await n.join<string>('g');
-    await expect(g.multicast('x'.repeat(5000))).rejects.toBeInstanceOf(PayloadTooLargeError);
+    const small = await node(net, 'b', { maxMessageBytes: 4000 }).join<string>('h');
+    await expect(small.multicast('x'.repeat(5000))).rejects.toBeInstanceOf(PayloadTooLargeError);
+    expect(() => new CohortNode(net.connect(), { namespace: 'ok', maxMessageBytes: 0 })).toThrow(/maxMessageBytes/);
     await expect(n.join('g')).rejects.toThrow(/already joined/);
   });
 });

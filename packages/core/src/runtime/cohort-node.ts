@@ -89,7 +89,7 @@ export class CohortNode {
       multicast: (group, requestId, payload, type) =>
         this.dispatch({ kind: 'multicast', group, requestId, payload, type, now: this.now() }),
       leave: (group) => this.dispatch({ kind: 'leave', group, now: this.now() }),
-      maxPayloadBytes: this.config.maxPayloadBytes,
+      maxMessageBytes: this.config.maxMessageBytes,
     };
     const meshConfig = resolveMeshConfig(options);
     this.machine = new NodeMachine(id, { mesh: meshConfig, group: this.config, rejoin: true });
@@ -136,8 +136,14 @@ export class CohortNode {
     return this.mesh.status;
   }
 
+  /** The largest payload that fits in one NATS message; larger multicasts go in pieces. */
   get maxPayloadBytes(): number {
     return this.config.maxPayloadBytes;
+  }
+
+  /** The largest multicast payload. */
+  get maxMessageBytes(): number {
+    return this.config.maxMessageBytes;
   }
 
   /** Joins a group; resolves with its handle once the first view is installed. */

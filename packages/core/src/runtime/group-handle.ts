@@ -17,7 +17,7 @@ interface Pending {
 export interface GroupDriver {
   multicast(group: string, requestId: number, payload: Uint8Array, type: string | undefined): void;
   leave(group: string): void;
-  readonly maxPayloadBytes: number;
+  readonly maxMessageBytes: number;
 }
 
 /** The application's side of one group: RxJS streams fed by the protocol's outputs. */
@@ -84,8 +84,8 @@ export class GroupHandle<T> implements Group<T> {
   multicast(payload: T, options: MulticastOptions = {}): Promise<MulticastReceipt> {
     if (this.status === 'left') return Promise.reject(new GroupClosedError({ group: this.name }));
     const bytes = this.codec.encode(payload);
-    if (bytes.length > this.driver.maxPayloadBytes) {
-      return Promise.reject(new PayloadTooLargeError(bytes.length, this.driver.maxPayloadBytes, { group: this.name }));
+    if (bytes.length > this.driver.maxMessageBytes) {
+      return Promise.reject(new PayloadTooLargeError(bytes.length, this.driver.maxMessageBytes, { group: this.name }));
     }
     const requestId = this.nextRequestId++;
     return new Promise<MulticastReceipt>((resolve, reject) => {
@@ -119,7 +119,7 @@ export class GroupHandle<T> implements Group<T> {
         this.pending.delete(output.requestId);
         if (p === undefined) return;
         if (output.reason === 'too-large')
-          p.reject(new PayloadTooLargeError(p.size, this.driver.maxPayloadBytes, { group: this.name }));
+          p.reject(new PayloadTooLargeError(p.size, this.driver.maxMessageBytes, { group: this.name }));
         else if (output.reason === 'removed')
           p.reject(new MemberRemovedError({ group: this.name, viewId: this.currentView?.id }));
         else

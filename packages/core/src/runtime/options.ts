@@ -28,6 +28,11 @@ export interface ProtocolOptions {
   windowBytes?: number;
   /** Protocol clock resolution. Default 20. */
   tickMs?: number;
+  /**
+   * Largest multicast payload (after the codec), in bytes. Payloads over the server's
+   * max_payload are split into pieces and put back together at every member. Default 64 MiB.
+   */
+  maxMessageBytes?: number;
 }
 
 export interface NodeOptions extends ProtocolOptions, MeshOptions {
@@ -77,6 +82,7 @@ export function resolveProtocolConfig(
   const flushRetryMs = positiveInt('flushRetryMs', options.flushRetryMs, d.flushRetryMs);
   const windowMessages = positiveInt('windowMessages', options.windowMessages, d.windowMessages);
   const windowBytes = positiveInt('windowBytes', options.windowBytes, d.windowBytes);
+  const maxMessageBytes = positiveInt('maxMessageBytes', options.maxMessageBytes, d.maxMessageBytes);
   if (maxPayload <= FRAME_OVERHEAD * 2) {
     throw new ConfigurationError(
       'maxPayload',
@@ -106,6 +112,7 @@ export function resolveProtocolConfig(
     windowMessages,
     windowBytes,
     maxPayloadBytes: maxPayload - FRAME_OVERHEAD,
+    maxMessageBytes,
     maxFutureFrames: Math.max(d.maxFutureFrames, windowMessages * 2),
   };
 }

@@ -7,6 +7,7 @@ import type {
   Ballot,
   CutEntry,
   DirectoryEntry,
+  Fragment,
   Frame,
   FrameKind,
   SeqEntry,
@@ -25,7 +26,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 const MAX_LIST = 65535;
 const FLAG_RETRANSMIT = 0x01;
 const FLAG_TYPED = 0x02;
-const KNOWN_FLAGS = FLAG_RETRANSMIT | FLAG_TYPED;
+const FLAG_FRAGMENT = 0x04;
+const KNOWN_FLAGS = FLAG_RETRANSMIT | FLAG_TYPED | FLAG_FRAGMENT;
 
 const kindByCode = new Map<number, FrameKind>(Object.entries(FrameKindCode).map(([k, c]) => [c, k as FrameKind]));
 
@@ -35,6 +37,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
   if (frame.kind === 'data') {
     if (frame.retransmit) flags |= FLAG_RETRANSMIT;
     if (frame.type !== undefined) flags |= FLAG_TYPED;
+    if (frame.fragment !== undefined) flags |= FLAG_FRAGMENT;
   }
   w.u8(WIRE_MAGIC).u8(WIRE_VERSION).u8(FrameKindCode[frame.kind]).u8(flags).u32(frame.viewId);
   w.str8(frame.group).str8(frame.sender);
@@ -46,6 +49,7 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
   switch (frame.kind) {
     case 'data':
       w.str8(frame.origin).u32(frame.seq);
+      if (frame.fragment !== undefined) w.u16(frame.fragment.index).u16(frame.fragment.count);
       if (frame.type !== undefined) w.str8(frame.type);
       w.bytes32(frame.payload);
       return;
@@ -217,9 +221,11 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'data': {
       const origin = name(r, 'origin');
       const seq = positive(r.u32('seq'), 'seq');
+      const fragment = flags & FLAG_FRAGMENT ? fragmentOf(r) : undefined;
       const type = flags & FLAG_TYPED ? r.str8('type') : undefined;
       const payload = r.bytes32('payload');
-      return { kind, ...h, origin, seq, retransmit: (flags & FLAG_RETRANSMIT) !== 0, type, payload };
+      const frame = { kind, ...h, origin, seq, retransmit: (flags & FLAG_RETRANSMIT) !== 0, type, payload };
+      return fragment === undefined ? frame : { ...frame, fragment };
     }
     case 'nak': {
       const origin = name(r, 'origin');
@@ -298,6 +304,15 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'install':
       return { kind, ...h, ballot: flushBallot(r), view: view(r, h.group) };
   }
+}
+
+function fragmentOf(r: ByteReader): Fragment {
+  const index = r.u16('fragment index');
+  const count = r.u16('fragment count');
+  if (count < 2 || index >= count) {
+    throw new FrameDecodeError('invalid-field', `fragment ${index} of ${count} is not a piece of a split multicast`);
+  }
+  return { index, count };
 }
 
 function name(r: ByteReader, field: string): string {

@@ -57,6 +57,12 @@ interface FrameHeader {
   readonly viewId: number;
 }
 
+/** One piece of a multicast larger than a frame: pieces have consecutive seqs, in order. */
+export interface Fragment {
+  readonly index: number;
+  readonly count: number;
+}
+
 /** An application multicast (or a retransmission of one, possibly by another holder). */
 export interface DataFrame extends FrameHeader {
   readonly kind: 'data';
@@ -65,6 +71,8 @@ export interface DataFrame extends FrameHeader {
   readonly retransmit: boolean;
   readonly type: string | undefined;
   readonly payload: Uint8Array;
+  /** Set on each piece of a multicast split because it does not fit in one frame. */
+  readonly fragment?: Fragment | undefined;
 }
 
 /** "I lack these seqs of origin in viewId": sent to a holder, which retransmits them. */

@@ -226,7 +226,7 @@ describe('CohortNode over the in-memory transport', () => {
     const n = node(net, 'a');
     await expect(n.join('bad group')).rejects.toBeInstanceOf(InvalidNameError);
     await expect(n.join('g', { ordering: 'total' })).rejects.toThrow(/not implemented yet/);
-    const g = await n.join<string>('g');
+    await n.join<string>('g');
     const small = await node(net, 'b', { maxMessageBytes: 4000 }).join<string>('h');
     await expect(small.multicast('x'.repeat(5000))).rejects.toBeInstanceOf(PayloadTooLargeError);
     expect(() => new CohortNode(net.connect(), { namespace: 'ok', maxMessageBytes: 0 })).toThrow(/maxMessageBytes/);

@@ -15,7 +15,7 @@ import { FlushCoordinator } from './flush-coordinator.js';
 import { FlushVote } from './flush-vote.js';
 import type { MemberFlush } from './flush-vote.js';
 import { FutureFrames } from './future-frames.js';
-import { Handoff } from './handoff.js';
+import { GroupHandoff } from './group-handoff.js';
 import { InstallRelay } from './install-relay.js';
 import type { Destination, DropReason, GroupInput, GroupOutput, RejectReason } from './messages.js';
 import type { OutgoingMulticast } from './view-channel.js';
@@ -24,9 +24,6 @@ import type { MemberId, View } from './view.js';
 import { isMember } from './view.js';
 
 type Phase = 'idle' | 'joining' | 'member' | 'left' | 'removed';
-
-/** Install resends a leaving coordinator attempts before it gives up and leaves. */
-const HANDOFF_RETRIES = 20;
 
 /**
  * One node's membership in one group, as a pure state machine: `step(input)` returns the
@@ -64,7 +61,7 @@ export class GroupMachine {
 
   private readonly vote = new FlushVote();
   private readonly coordinator: FlushCoordinator;
-  private handoff: Handoff<InstallFrame> | undefined;
+  private handoff: GroupHandoff | undefined;
 
   constructor(
     readonly group: string,
@@ -209,7 +206,7 @@ export class GroupMachine {
       this.departed.add(m);
       this.coordinator.forget([m]);
       // Handing a view over: a member the mesh removed will never confirm it.
-      if (this.handoff?.confirm(m) === true) return this.finishLeave();
+      if (this.handoff?.departed(m) === true) return this.finishLeave();
     }
     if (this.phase === 'member' && !this.blocked) this.coordinator.maybeStart(now);
   }
@@ -538,32 +535,22 @@ export class GroupMachine {
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
     this.coordinator.stop();
     this.vote.reset();
-    // Members the mesh already removed never confirm (an adopted view may hold only such members).
-    const waiting = install.view.members.filter((m) => !this.departed.has(m));
-    if (waiting.length === 0) return this.finishLeave();
-    this.handoff = new Handoff(install, waiting, now, this.config.flushRetryMs, HANDOFF_RETRIES);
+    this.handoff = GroupHandoff.begin(install, this.departed, now, this.config.flushRetryMs);
+    if (this.handoff === undefined) this.finishLeave();
   }
 
-  private tickHandoff(handoff: Handoff<InstallFrame>, now: number): void {
+  private tickHandoff(handoff: GroupHandoff, now: number): void {
     const resend = handoff.tick(now);
     if (resend === 'over') return this.finishLeave();
-    for (const member of resend) this.send({ kind: 'node', node: member }, handoff.payload);
+    for (const member of resend) this.send({ kind: 'node', node: member }, handoff.install);
   }
 
-  private onHandoffFrame(handoff: Handoff<InstallFrame>, frame: Frame): void {
-    const handed = handoff.payload.view.id;
-    // A frame of a later view: the group moved on, which took every surviving member of the
-    // handed-over view (they all installed it). A frame of that view shows its sender has it.
-    if (frame.viewId > handed && frame.kind !== 'join') return this.finishLeave();
-    if (frame.viewId === handed) {
-      if (handoff.confirm(frame.sender)) return this.finishLeave();
-      if (frame.kind === 'install-ok') return;
-    }
-    if (
-      (frame.kind === 'cut-ok' || frame.kind === 'install-req') &&
-      this.installs.resend(frame.sender, handoff.payload.view.id)
-    )
-      return;
+  private onHandoffFrame(handoff: GroupHandoff, frame: Frame): void {
+    const reply = handoff.onFrame(frame);
+    if (reply === 'done') return this.finishLeave();
+    if (reply === 'handled') return;
+    const asks = frame.kind === 'cut-ok' || frame.kind === 'install-req';
+    if (asks && this.installs.resend(frame.sender, handoff.install.view.id)) return;
     this.drop('left', frame, 'leaving: handing the group over');
   }
 

@@ -1,5 +1,4 @@
 import type {
-  Ballot,
   MeshAcceptFrame,
   MeshAcceptedFrame,
   MeshBeaconFrame,
@@ -12,11 +11,13 @@ import type {
 import { MESH_GROUP } from '../../wire/frame.js';
 import type { MemberId, View } from '../view.js';
 import { isMember } from '../view.js';
-import { ZERO_BALLOT, compareBallots, maxBallot } from '../ballot.js';
+import { compareBallots } from '../ballot.js';
 import { FailureDetector } from './failure-detector.js';
 import { MeshIdentity } from './mesh-identity.js';
 import type { MeshConfig } from './mesh-config.js';
 import type { MeshDestination, MeshInput, MeshOutput, MeshStatus } from './mesh-messages.js';
+import { MeshRound } from './mesh-round.js';
+import { MeshVote } from './mesh-vote.js';
 import { hasQuorum } from './quorum.js';
 import { Handoff } from '../handoff.js';
 
@@ -29,23 +30,6 @@ type Phase = 'idle' | 'joining' | 'member' | 'removed' | 'left';
 const NOBODY: ReadonlySet<MemberId> = new Set();
 /** Commit resends a leaving node attempts before it gives up handing over and leaves. */
 const HANDOFF_RETRIES = 20;
-
-interface Accepted {
-  readonly ballot: Ballot;
-  readonly view: View;
-}
-
-/** The acting coordinator's attempt to commit the next view (one instance, one ballot). */
-interface Round {
-  readonly instance: number;
-  readonly ballot: Ballot;
-  stage: 'prepare' | 'accept';
-  proposal: View | undefined;
-  readonly promises: Map<MemberId, Accepted | undefined>;
-  readonly accepts: Set<MemberId>;
-  readonly startedAt: number;
-  lastSentAt: number;
-}
 
 /**
  * Tier 1 of the membership service (docs/design/membership.md) for one node, as a pure state
@@ -63,11 +47,9 @@ export class MeshMachine {
   private readonly joiners = new Map<MemberId, number>();
   private readonly leavers = new Set<MemberId>();
   private leaving = false;
-  /** Highest ballot promised, and the view accepted, for the instance `view.id + 1`. */
-  private promised: Ballot = ZERO_BALLOT;
-  private accepted: Accepted | undefined;
-  private highestSeen: Ballot = ZERO_BALLOT;
-  private round: Round | undefined;
+  /** Promised ballot and accepted view for the instance `view.id + 1`. */
+  private readonly vote = new MeshVote();
+  private round: MeshRound | undefined;
   /** After losing a ballot contest, do not start a round before this time. */
   private backoffUntil = 0;
   private readonly commits: View[] = [];
@@ -302,44 +284,25 @@ export class MeshMachine {
 
   private startRound(now: number): void {
     const view = this.view!;
-    const ballot: Ballot = { n: Math.max(this.promised.n, this.highestSeen.n) + 1, node: this.self };
-    this.round = {
-      instance: view.id + 1,
-      ballot,
-      stage: 'prepare',
-      proposal: undefined,
-      promises: new Map(),
-      accepts: new Set(),
-      startedAt: now,
-      lastSentAt: now,
-    };
+    const ballot = this.vote.nextBallot(this.self);
+    this.round = new MeshRound(view.id + 1, ballot, now);
     const prepare: MeshPrepareFrame = { kind: 'mprepare', ...this.header(), instance: view.id + 1, ballot };
     this.send({ kind: 'mesh', channel: 'ctl' }, prepare);
     this.onPrepare(prepare, now);
   }
 
-  private resend(round: Round, now: number): void {
+  private resend(round: MeshRound, now: number): void {
     round.lastSentAt = now;
-    const view = this.view!;
     const frame: MeshFrame =
       round.stage === 'prepare'
         ? { kind: 'mprepare', ...this.header(), instance: round.instance, ballot: round.ballot }
         : { kind: 'maccept', ...this.header(), instance: round.instance, ballot: round.ballot, view: round.proposal! };
-    const answered = round.stage === 'prepare' ? round.promises : round.accepts;
-    for (const m of view.members) if (m !== this.self && !answered.has(m)) this.send({ kind: 'node', node: m }, frame);
+    for (const m of round.unanswered(this.view!, this.self)) this.send({ kind: 'node', node: m }, frame);
   }
 
   private onPromise(frame: MeshPromiseFrame, now: number): void {
     const round = this.round;
-    if (
-      round?.stage !== 'prepare' ||
-      frame.instance !== round.instance ||
-      compareBallots(frame.ballot, round.ballot) !== 0
-    ) {
-      return;
-    }
-    round.promises.set(frame.sender, frame.accepted);
-    this.tryPropose(round, now);
+    if (round?.recordPromise(frame) === true) this.tryPropose(round, now);
   }
 
   /**
@@ -349,14 +312,11 @@ export class MeshMachine {
    * change again (half of it gone, the tie-breaker among the dead); waiting lets the failure be
    * detected and removed first. Re-evaluated on every tick, since what this node wants changes.
    */
-  private tryPropose(round: Round, now: number): void {
+  private tryPropose(round: MeshRound, now: number): void {
     const view = this.view!;
     if (round.stage !== 'prepare' || !hasQuorum(view, new Set(round.promises.keys()), NOBODY)) return;
     // A view some node already accepted may be committed somewhere: it must win (Paxos).
-    let chosen: Accepted | undefined;
-    for (const a of round.promises.values()) {
-      if (a !== undefined && (chosen === undefined || compareBallots(a.ballot, chosen.ballot) > 0)) chosen = a;
-    }
+    const chosen = round.chosen();
     const proposal = chosen?.view ?? this.desiredView();
     if (proposal === undefined) {
       this.round = undefined;
@@ -380,13 +340,7 @@ export class MeshMachine {
 
   private onAccepted(frame: MeshAcceptedFrame, now: number): void {
     const round = this.round;
-    if (
-      round?.stage !== 'accept' ||
-      frame.instance !== round.instance ||
-      compareBallots(frame.ballot, round.ballot) !== 0
-    )
-      return;
-    round.accepts.add(frame.sender);
+    if (round?.recordAccepted(frame) !== true) return;
     if (!hasQuorum(this.view!, round.accepts, NOBODY)) return;
     const view = round.proposal!;
     this.send({ kind: 'mesh', channel: 'ctl' }, this.commitFrame(view));
@@ -394,7 +348,7 @@ export class MeshMachine {
   }
 
   private onNack(frame: MeshNackFrame, now: number): void {
-    this.highestSeen = maxBallot(this.highestSeen, frame.ballot);
+    this.vote.seen(frame.ballot);
     const round = this.round;
     if (round === undefined || frame.instance !== round.instance) return;
     if (frame.viewId >= round.instance) {
@@ -424,7 +378,7 @@ export class MeshMachine {
     if (frame.instance <= view.id) {
       this.send(
         { kind: 'node', node: frame.sender },
-        { kind: 'mnack', ...this.header(), instance: frame.instance, ballot: this.promised },
+        { kind: 'mnack', ...this.header(), instance: frame.instance, ballot: this.vote.promised },
       );
       return false;
     }
@@ -436,15 +390,18 @@ export class MeshMachine {
   }
 
   private refuse(frame: MeshPrepareFrame | MeshAcceptFrame): void {
-    const nack: MeshNackFrame = { kind: 'mnack', ...this.header(), instance: frame.instance, ballot: this.promised };
+    const nack: MeshNackFrame = {
+      kind: 'mnack',
+      ...this.header(),
+      instance: frame.instance,
+      ballot: this.vote.promised,
+    };
     this.send({ kind: 'node', node: frame.sender }, nack);
   }
 
   private onPrepare(frame: MeshPrepareFrame, now: number): void {
     if (!this.forNextInstance(frame, now)) return;
-    this.highestSeen = maxBallot(this.highestSeen, frame.ballot);
-    if (compareBallots(frame.ballot, this.promised) < 0) return this.refuse(frame);
-    this.promised = frame.ballot;
+    if (!this.vote.promise(frame.ballot)) return this.refuse(frame);
     if (frame.sender !== this.self && this.round !== undefined && compareBallots(frame.ballot, this.round.ballot) > 0)
       this.yieldRound(now);
     const promise: MeshPromiseFrame = {
@@ -452,7 +409,7 @@ export class MeshMachine {
       ...this.header(),
       instance: frame.instance,
       ballot: frame.ballot,
-      accepted: this.accepted,
+      accepted: this.vote.accepted,
     };
     if (frame.sender === this.self) this.onPromise(promise, now);
     else this.send({ kind: 'node', node: frame.sender }, promise);
@@ -460,14 +417,13 @@ export class MeshMachine {
 
   private onAccept(frame: MeshAcceptFrame, now: number): void {
     if (!this.forNextInstance(frame, now)) return;
-    this.highestSeen = maxBallot(this.highestSeen, frame.ballot);
-    if (compareBallots(frame.ballot, this.promised) < 0) return this.refuse(frame);
+    this.vote.seen(frame.ballot);
+    if (compareBallots(frame.ballot, this.vote.promised) < 0) return this.refuse(frame);
     if (frame.view.id !== frame.instance) {
       this.out.push({ kind: 'drop', frame, detail: `accept of view ${frame.view.id} for instance ${frame.instance}` });
       return;
     }
-    this.promised = frame.ballot;
-    this.accepted = { ballot: frame.ballot, view: frame.view };
+    this.vote.accept(frame.ballot, frame.view);
     const accepted: MeshAcceptedFrame = {
       kind: 'maccepted',
       ...this.header(),
@@ -519,8 +475,7 @@ export class MeshMachine {
     this.commits.push(next);
     if (this.commits.length > this.config.keptCommits) this.commits.shift();
     this.round = undefined;
-    this.promised = ZERO_BALLOT;
-    this.accepted = undefined;
+    this.vote.reset();
     if (!isMember(next, this.self)) {
       // A view without this node ends its membership; it never installs it (self inclusion). A
       // leaver, or a coordinator that had to commit a chosen view without itself, hands over first.

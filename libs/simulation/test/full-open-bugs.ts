@@ -76,7 +76,7 @@ export const FIXED_FULL_BUGS: ReadonlyArray<Omit<KnownBug, 'signature'>> = [
   },
   {
     id: 'F8',
-    what: 'a joiner that missed its install became the oldest member left; nobody else coordinated, so nobody resent the install (now every member does)',
+    what: 'a joiner that missed its install became the oldest member left; nobody else coordinated, so nobody resent the install (now the next-oldest member does)',
     flags:
       '--seed 920 --nodes 6 --messages 4 --concurrent-joins 1 --loss 0.08 --dup 0.01 --max-delay 50 --leaves 1 --crashes 2 --restart-after 300 --asymmetric 1 --joins sequential',
     scenario: variedFullScenario(920),

@@ -366,9 +366,13 @@ export class GroupMachine {
   private onJoinRequest(joiner: MemberId, now: number): void {
     if (this.phase !== 'member' || this.departed.has(joiner)) return;
     if (isMember(this.view, joiner)) {
-      // It is in the view but keeps asking: it missed the install. Any member answers: the
-      // joiner itself may be the oldest member left, which nobody else would wait for.
-      return this.installs.answerJoiner(joiner);
+      // It is in the view but keeps asking: it missed the install. The acting coordinator
+      // answers; when the joiner itself is the oldest member left (nobody acts for it), the
+      // next-oldest does.
+      const acting = this.acting();
+      const next = this.view!.members.find((m) => m !== joiner && !this.departed.has(m));
+      if (acting === this.self || (acting === joiner && next === this.self)) this.installs.answerJoiner(joiner);
+      return;
     }
     if (!this.isCoordinator) return;
     // A node this member's mesh view does not list could crash without the mesh ever reporting

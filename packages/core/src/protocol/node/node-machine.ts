@@ -2,7 +2,7 @@ import type { DirectoryEntry, Frame, MeshFrame } from '../../wire/frame.js';
 import { MESH_GROUP, isMeshFrame } from '../../wire/frame.js';
 import type { GroupProtocolConfig } from '../config.js';
 import { GroupMachine } from '../group-machine.js';
-import type { GroupInput, GroupOutput, GroupStatus } from '../messages.js';
+import type { GroupInput, GroupOutput } from '../messages.js';
 import type { MeshConfig } from '../mesh/mesh-config.js';
 import { MeshMachine } from '../mesh/mesh-machine.js';
 import type { MeshInput, MeshOutput, MeshStatus } from '../mesh/mesh-messages.js';
@@ -40,7 +40,6 @@ export class NodeMachine {
   private incarnation = 1;
   private mesh: MeshMachine;
   private readonly groups = new Map<string, GroupMachine>();
-  private readonly statuses = new Map<string, GroupStatus>();
   /** Groups joined before this node was in the mesh: started once it is. */
   private readonly unstarted = new Set<string>();
   /** Joining groups without a view: when each last asked the root whether it exists. */
@@ -82,11 +81,6 @@ export class NodeMachine {
 
   groupView(group: string): View | undefined {
     return this.groups.get(group)?.currentView;
-  }
-
-  /** The group's status as its machine last reported it; undefined once left (or never joined). */
-  groupStatus(group: string): GroupStatus | undefined {
-    return this.statuses.get(group);
   }
 
   /** The root's directory (empty on other nodes): every group with its latest reported view and coordinator. */
@@ -275,7 +269,6 @@ export class NodeMachine {
     this.directory.resign();
     const groups = [...this.groups.keys()];
     this.groups.clear();
-    this.statuses.clear();
     this.queries.clear();
     this.unstarted.clear();
     this.stepMesh({ kind: 'start', now: this.now });
@@ -303,13 +296,11 @@ export class NodeMachine {
         continue;
       }
       this.emitGroup(group, output);
-      if (output.kind === 'status') this.statuses.set(group, output.status);
       if (output.kind === 'install') {
         this.queries.delete(group);
         this.reportDue = true;
       } else if (output.kind === 'status' && output.status === 'left') {
         this.groups.delete(group);
-        this.statuses.delete(group);
         this.queries.delete(group);
         this.unstarted.delete(group);
         this.reportDue = true;

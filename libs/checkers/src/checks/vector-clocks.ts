@@ -7,6 +7,8 @@ export interface MessageClocks {
   // Row-major: messages × members (index.members order). Rows of unsent messages stay zero.
   readonly clocks: Uint32Array;
   readonly width: number;
+  // Where the histories admit no causal interleaving, in the order the cycles were broken.
+  readonly cycles: readonly CausalCycle[];
 }
 
 // A delivery that cannot be placed after its send: each of a set of members delivered a message
@@ -16,7 +18,53 @@ export interface CausalCycle {
   readonly msg: number;
 }
 
-export function computeMessageClocks(index: HistoryIndex, onCycle: (cycle: CausalCycle) => void): MessageClocks {
+// The clocks are the costliest thing checkAll computes (O(events × members)) and both the causal
+// and the state-transfer checks need them, so they are computed once per index.
+const cache = new WeakMap<HistoryIndex, MessageClocks>();
+
+export function messageClocksOf(index: HistoryIndex): MessageClocks {
+  let computed = cache.get(index);
+  if (computed === undefined) cache.set(index, (computed = computeMessageClocks(index)));
+  return computed;
+}
+
+// Walks one application order (a member's deliveries, a transferred log) and calls `report` for each
+// message placed after one that causally depends on it: `at` is its position in `sequence`,
+// `dependent` the message (msg number) that depends on it. Same-sender inversions are left to FIFO,
+// so that one anomaly is not reported twice; messages whose sender left no history are skipped.
+//
+// One pass keeps `required[s]`: the highest sequence number of sender s that some message already
+// walked depends on. Reaching (s, k) with k <= required[s] means an earlier one depended on it.
+export function causalInversions(
+  index: HistoryIndex,
+  { clocks, width: n }: MessageClocks,
+  sequence: ArrayLike<number>,
+  report: (at: number, dependent: number) => void,
+): void {
+  const direct = new Uint32Array(n);
+  const required = new Uint32Array(n);
+  const requiredBy = new Int32Array(n);
+  for (let at = 0; at < sequence.length; at++) {
+    const msg = sequence[at]!;
+    const send = index.messages[msg]!.send;
+    if (send === undefined) continue;
+    const s = send.member.idx;
+    const k = send.seq;
+    if (k > direct[s]! && k <= required[s]!) report(at, requiredBy[s]!);
+    if (k > direct[s]!) direct[s] = k;
+    const base = msg * n;
+    for (let j = 0; j < n; j++) {
+      const v = clocks[base + j]!;
+      if (v > required[j]!) {
+        required[j] = v;
+        requiredBy[j] = msg;
+      }
+    }
+  }
+}
+
+function computeMessageClocks(index: HistoryIndex): MessageClocks {
+  const cycles: CausalCycle[] = [];
   const members = index.members;
   const n = members.length;
   const clocks = new Uint32Array(index.messages.length * n);
@@ -40,7 +88,7 @@ export function computeMessageClocks(index: HistoryIndex, onCycle: (cycle: Causa
       // Every unfinished member waits for a send that comes after its own delivery: a cycle.
       const stuck = blockedOn.findIndex((msg) => msg >= 0);
       const msg = blockedOn[stuck]!;
-      onCycle({ member: members[stuck]!, msg });
+      cycles.push({ member: members[stuck]!, msg });
       state[msg] = 2;
       release(msg);
       continue;
@@ -74,7 +122,7 @@ export function computeMessageClocks(index: HistoryIndex, onCycle: (cycle: Causa
     cursor[i] = c;
     if (c === list.length) done++;
   }
-  return { clocks, width: n };
+  return { clocks, width: n, cycles };
 
   function release(msg: number): void {
     const waiters = waiting.get(msg);

@@ -7,6 +7,7 @@ import {
   selfDelivery,
   sendingViewDelivery,
   virtualSynchrony,
+  type Ordering,
 } from '../src/index.js';
 import { RunBuilder } from './support/run-builder.js';
 
@@ -200,6 +201,45 @@ describe('acknowledged', () => {
       'b acknowledged a:1 without having sent it',
     ]);
     expect(result.anomalies.lost).toEqual(['a:2']);
+  });
+
+  // a, the first member, coordinates view 1 and so sequences total order.
+  const ackedThenCrashed = (sender: string, ordering: Ordering): RunBuilder =>
+    new RunBuilder(abc, { ordering })
+      .view(1, abc)
+      .multicast(`${sender}:1`, [sender, 'a'])
+      .ack(sender, `${sender}:1`)
+      .crash(sender);
+
+  it("catches, under total order, a survivor missing an acked message of a crashed sender that wasn't the sequencer", () => {
+    const run = ackedThenCrashed('b', 'total').view(2, ['a', 'c']);
+    const result = acknowledged(run.histories());
+    expect(result.violations).toEqual([
+      expect.objectContaining({
+        member: 'c',
+        other: 'b',
+        msgId: 'b:1',
+        viewId: 1,
+        message:
+          'b acknowledged b:1, which sequencer a had ordered, but surviving members of view 1 never delivered it: c',
+      }),
+    ]);
+    expect(result.anomalies.lost).toEqual(['b:1']);
+  });
+
+  it('promises nothing more under total order when the sender was the sequencer, or the sequencer failed too', () => {
+    const sequencer = ackedThenCrashed('a', 'total').view(2, ['b', 'c']);
+    expect(acknowledged(sequencer.histories()).ok).toBe(true);
+    const both = ackedThenCrashed('b', 'total').crash('a').view(2, ['c']);
+    expect(acknowledged(both.histories()).ok).toBe(true);
+  });
+
+  it('leaves an acked message of a crashed sender to atomicity under FIFO and causal agreed delivery', () => {
+    for (const ordering of ['fifo', 'causal'] as const) {
+      const run = ackedThenCrashed('b', ordering).view(2, ['a', 'c']);
+      expect(acknowledged(run.histories()).ok).toBe(true);
+      expect(atomicity(run.histories()).anomalies.diverged).toEqual(['b:1']);
+    }
   });
 
   it('catches an acked safe message that a surviving member never delivered', () => {

@@ -7,9 +7,14 @@ import { ResultBuilder, sample, type CheckOptions, type CheckResult } from '../r
 //  - p delivered m itself before the ack;
 //  - if p's history asks for 'safe' delivery: every member of m's sending view that completed the
 //    view (installed its next view without crashing, leaving or blocking first), or, in a quiescent
-//    run, is still active in it at the end, delivered m.
-// For 'agreed' delivery an ack promises nothing about others: if p crashes right after, the
-// survivors may all drop m (atomicity still holds).
+//    run, is still active in it at the end, delivered m;
+//  - if it asks for 'total' order with 'agreed' delivery, p was not the coordinator (the sequencer)
+//    of the sending view, and that coordinator is itself one of the members above: all of them
+//    delivered m. p could only deliver m once the sequencer had ordered it, so the survivors learn
+//    m's place from the sequencer at the flush whatever happens to p. With the sequencer gone too,
+//    the order record may have died with both, and nothing beyond atomicity is promised.
+// For fifo or causal 'agreed' delivery an ack promises nothing about others: if p crashes right
+// after, the survivors may all drop m, and atomicity (all or none) is what still holds.
 export function acknowledged(histories: readonly MemberHistory[], options: CheckOptions = {}): CheckResult {
   return acknowledgedOf(indexHistories(histories), options);
 }
@@ -40,11 +45,15 @@ export function acknowledgedOf(index: HistoryIndex, options: CheckOptions): Chec
               : `${p.member} acknowledged ${id} before delivering it`,
         });
       }
-      if (p.history.delivery !== 'safe') continue;
+      const safe = p.history.delivery === 'safe';
+      if (!safe && p.history.ordering !== 'total') continue;
       let obliged = obligedByView.get(send.viewId);
       if (obliged === undefined) {
         obligedByView.set(send.viewId, (obliged = obligedMembers(index, send.viewId, quiescent)));
       }
+      const sequencer = index.views.get(send.viewId)?.[0]?.coordinator;
+      if (!safe && (sequencer === p.member || !obliged.some((q) => q.member === sequencer))) continue;
+      const what = safe ? `safe message ${id},` : `${id}, which sequencer ${sequencer} had ordered,`;
       const missing = obliged.filter((q) => q !== p && !q.firstDelivery.has(ack.msg)).map((q) => q.member);
       if (missing.length === 0) continue;
       result.add({
@@ -54,7 +63,7 @@ export function acknowledgedOf(index: HistoryIndex, options: CheckOptions): Chec
         viewId: send.viewId,
         anomaly: 'lost',
         message: () =>
-          `${p.member} acknowledged safe message ${id}, but surviving members of view ${send.viewId} ` +
+          `${p.member} acknowledged ${what} but surviving members of view ${send.viewId} ` +
           `never delivered it: ${sample(missing)}`,
       });
     }

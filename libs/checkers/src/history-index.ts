@@ -14,6 +14,8 @@ export interface Segment {
   // A crash, leave or blocked event inside: the view ended for this member without a flush.
   abnormal: boolean;
   readonly deliveries: Delivery[];
+  // How many of the member's deliveries precede the install: its log at the install ends there.
+  readonly deliveriesBefore: number;
 }
 
 export interface Delivery {
@@ -42,6 +44,18 @@ export interface Ack {
   readonly pos: number;
 }
 
+export interface Restore {
+  readonly member: MemberIndex;
+  readonly pos: number;
+  readonly viewId: number;
+  // Interned msgIds in the recorded order, duplicates kept: they are a finding, not noise.
+  readonly log: Int32Array;
+  // The member's installed view at the restore.
+  readonly segment: Segment | undefined;
+  // How many of the member's deliveries precede the restore: its log continues from there.
+  readonly deliveriesBefore: number;
+}
+
 export interface MemberIndex {
   readonly idx: number;
   readonly member: MemberId;
@@ -57,11 +71,13 @@ export interface MemberIndex {
   readonly firstDelivery: ReadonlyMap<number, Delivery>;
   readonly sends: readonly Send[];
   readonly acks: readonly Ack[];
+  readonly restores: readonly Restore[];
 }
 
 export interface Message {
   readonly id: string;
-  // The first send of this msgId anywhere; later ones are integrity violations.
+  // The first send of this msgId anywhere; later ones are integrity violations. A msgId seen only in
+  // a restored log has neither a send nor a delivery.
   send: Send | undefined;
   firstDelivery: Delivery | undefined;
 }
@@ -87,6 +103,8 @@ export interface HistoryIndex {
   readonly viewIds: readonly number[];
   readonly orderings: ReadonlySet<Ordering>;
   readonly deliveryModes: ReadonlySet<DeliveryMode>;
+  // View id -> the restores of that view, in history order.
+  readonly restoresByView: ReadonlyMap<number, readonly Restore[]>;
 }
 
 export function viewKey(view: ViewRecord): string {
@@ -103,6 +121,7 @@ interface MutableMember extends MemberIndex {
   readonly firstDelivery: Map<number, Delivery>;
   readonly sends: Send[];
   readonly acks: Ack[];
+  readonly restores: Restore[];
 }
 
 export function indexHistories(histories: readonly MemberHistory[]): HistoryIndex {
@@ -125,6 +144,7 @@ export function indexHistories(histories: readonly MemberHistory[]): HistoryInde
   const viewKeys = new Map<number, Set<string>>();
   const orderings = new Set<Ordering>();
   const deliveryModes = new Set<DeliveryMode>();
+  const restoresByView = new Map<number, Restore[]>();
 
   for (const history of histories) {
     orderings.add(history.ordering);
@@ -142,6 +162,7 @@ export function indexHistories(histories: readonly MemberHistory[]): HistoryInde
       firstDelivery: new Map(),
       sends: [],
       acks: [],
+      restores: [],
     };
     members.push(m);
     if (!byId.has(m.member)) byId.set(m.member, m);
@@ -168,6 +189,7 @@ export function indexHistories(histories: readonly MemberHistory[]): HistoryInde
             next: undefined,
             abnormal: false,
             deliveries: [],
+            deliveriesBefore: m.deliveries.length,
           };
           m.segments.push(current);
           m.blockedAtEnd = false;
@@ -207,6 +229,21 @@ export function indexHistories(histories: readonly MemberHistory[]): HistoryInde
           if (!duplicate) m.firstDelivery.set(msg, delivery);
           const message = messages[msg]!;
           if (message.firstDelivery === undefined) message.firstDelivery = delivery;
+          break;
+        }
+        case 'restore': {
+          const restore: Restore = {
+            member: m,
+            pos,
+            viewId: event.viewId,
+            log: Int32Array.from(event.log, intern),
+            segment: current,
+            deliveriesBefore: m.deliveries.length,
+          };
+          m.restores.push(restore);
+          let list = restoresByView.get(event.viewId);
+          if (list === undefined) restoresByView.set(event.viewId, (list = []));
+          list.push(restore);
           break;
         }
         case 'blocked':
@@ -258,6 +295,7 @@ export function indexHistories(histories: readonly MemberHistory[]): HistoryInde
     viewIds,
     orderings,
     deliveryModes,
+    restoresByView,
   };
 }
 

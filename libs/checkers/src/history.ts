@@ -20,6 +20,10 @@ export type HistoryEvent =
   // multicast() resolved.
   | { kind: 'ack'; msgId: string; at?: number }
   | { kind: 'deliver'; msgId: string; sender: MemberId; viewId: number; at?: number }
+  // Right after installing view viewId, the member applied a transferred state. The state is given
+  // as the replicated log it encodes: the msgIds the provider had applied, in its application order
+  // (the provider's own restored log, if any, then its deliveries).
+  | { kind: 'restore'; viewId: number; log: readonly string[]; at?: number }
   // Minority side of a partition: the member stopped delivering until it installs another view.
   | { kind: 'blocked'; at?: number }
   | { kind: 'crash'; at?: number }

@@ -83,6 +83,11 @@ export class RunBuilder {
     return this;
   }
 
+  // A transferred state applied in the member's current view (or in `viewId`).
+  restore(member: MemberId, log: readonly string[], viewId?: number): this {
+    return this.push(member, { kind: 'restore', viewId: viewId ?? this.viewOf(member), log });
+  }
+
   ack(member: MemberId, msgId: string): this {
     return this.push(member, { kind: 'ack', msgId });
   }

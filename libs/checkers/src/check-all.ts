@@ -13,6 +13,7 @@ import { sameViewSequenceOf } from './checks/same-view-sequence.js';
 import { selfDeliveryOf } from './checks/self-delivery.js';
 import { selfInclusionOf } from './checks/self-inclusion.js';
 import { sendingViewDeliveryOf } from './checks/sending-view-delivery.js';
+import { stateTransferOf } from './checks/state-transfer.js';
 import { viewAgreementOf } from './checks/view-agreement.js';
 import { virtualSynchronyOf } from './checks/virtual-synchrony.js';
 
@@ -34,8 +35,8 @@ export interface CheckAllResult {
   summary: Summary;
 }
 
-// Every safety check for one group's histories (order and safe delivery as the histories ask),
-// plus liveness when requested. The histories are indexed once and shared by all checks.
+// Every safety check for one group's histories (order and safe delivery as the histories ask, state
+// transfer when some member restored a state), plus liveness when requested. The histories are indexed once and shared by all checks.
 export function checkAll(histories: readonly MemberHistory[], options: CheckAllOptions = {}): CheckAllResult {
   const index = indexHistories(histories);
   const results: CheckResult[] = [
@@ -53,6 +54,7 @@ export function checkAll(histories: readonly MemberHistory[], options: CheckAllO
   ];
   if (index.deliveryModes.has('safe')) results.push(safeDeliveryOf(index, options));
   results.push(acknowledgedOf(index, options));
+  if (index.restoresByView.size > 0) results.push(stateTransferOf(index, options));
   if (options.liveness !== undefined && options.liveness !== false) {
     const extra = options.liveness === true ? {} : options.liveness;
     results.push(livenessOf(index, { ...options, ...extra }));

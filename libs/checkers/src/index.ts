@@ -32,6 +32,7 @@ export { order } from './checks/order.js';
 export { safeDelivery } from './checks/safe-delivery.js';
 export { primaryPartition } from './checks/primary-partition.js';
 export { acknowledged } from './checks/acknowledged.js';
+export { stateTransfer } from './checks/state-transfer.js';
 export { liveness, type LivenessOptions } from './checks/liveness.js';
 export { checkAll, type CheckAllOptions, type CheckAllResult, type Summary } from './check-all.js';
 export { formatReport, type ReportOptions } from './report.js';

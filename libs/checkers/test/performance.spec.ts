@@ -13,22 +13,30 @@ const members = ['a', 'b', 'c', 'd', 'e'];
 // 5 members each delivering `count` messages in one global order, with a view change halfway.
 // Each message is sent right after its sender delivered the previous one, so the run is one long
 // causal chain: the worst case for the vector-clock pass, which has to interleave all histories.
-function bigRun(count: number, ordering: Ordering): MemberHistory[] {
+// With `joiner`, a sixth member joins at the view change and restores the first half as its state.
+function bigRun(count: number, ordering: Ordering, joiner?: string): MemberHistory[] {
   const view = (id: number): ViewRecord => ({
     group: 'g',
     id,
-    members,
+    members: id === 2 && joiner !== undefined ? [...members, joiner] : members,
     coordinator: 'a',
-    joined: [],
+    joined: id === 2 && joiner !== undefined ? [joiner] : [],
     left: [],
     failed: [],
   });
   const events = members.map((): HistoryEvent[] => [{ kind: 'install', view: view(1) }]);
+  const applied: string[] = [];
   let viewId = 1;
   for (let k = 0; k < count; k++) {
     if (k === count / 2) {
       viewId = 2;
       for (const list of events) list.push({ kind: 'install', view: view(2) });
+      if (joiner !== undefined) {
+        events.push([
+          { kind: 'install', view: view(2) },
+          { kind: 'restore', viewId, log: [...applied] },
+        ]);
+      }
     }
     const s = k % members.length;
     const sender = members[s]!;
@@ -36,8 +44,10 @@ function bigRun(count: number, ordering: Ordering): MemberHistory[] {
     events[s]!.push({ kind: 'send', msgId, viewId });
     for (const list of events) list.push({ kind: 'deliver', msgId, sender, viewId });
     events[s]!.push({ kind: 'ack', msgId });
+    applied.push(msgId);
   }
-  return members.map((member, i) => ({ member, group: 'g', ordering, delivery: 'safe', events: events[i]! }));
+  const all = joiner === undefined ? members : [...members, joiner];
+  return all.map((member, i) => ({ member, group: 'g', ordering, delivery: 'safe', events: events[i]! }));
 }
 
 // Scale, not speed: timings are measured in apps/bench, never asserted. A quadratic pass over
@@ -50,6 +60,17 @@ describe('scale', () => {
     expect(result.ok).toBe(true);
     expect(causal.ok).toBe(true);
   }, 60_000);
+
+  it.each<Ordering>(['total', 'causal'])(
+    'checks a joiner restoring 50,000 messages (%s)',
+    (ordering) => {
+      const histories = bigRun(100_000, ordering, 'f');
+      const result = checkAll(histories, { liveness: true });
+      expect(result.results.map((r) => r.name)).toContain('stateTransfer');
+      expect(result.ok).toBe(true);
+    },
+    60_000,
+  );
 
   it('keeps violations bounded when every message is out of order', () => {
     const histories = bigRun(100_000, 'total');

@@ -9,5 +9,6 @@ export default {
     '<rootDir>/libs/simulation',
     '<rootDir>/apps/demo',
     '<rootDir>/apps/vopr',
+    '<rootDir>/apps/bench',
   ],
 };

@@ -1,0 +1,48 @@
+/** A run of sends with a bounded number unsettled at once. */
+export interface Pump {
+  /** Sends that succeeded so far. */
+  readonly accepted: number;
+  /** Resolves once every send settled, with the first failure if one failed; never rejects. */
+  readonly settled: Promise<Error | undefined>;
+}
+
+/**
+ * Calls `send` `count` times with at most `limit` calls unsettled at once. Sends go on after a
+ * failure (the remaining ones usually fail the same way, quickly), so that the pump always ends
+ * and reports what happened instead of leaving promises behind.
+ */
+export function boundedPump(count: number, limit: number, send: (index: number) => Promise<unknown>): Pump {
+  let started = 0;
+  let settledCount = 0;
+  let accepted = 0;
+  let error: Error | undefined;
+  let finish: (error: Error | undefined) => void = () => undefined;
+  const settled = new Promise<Error | undefined>((resolve) => (finish = resolve));
+  const onSettled = (): void => {
+    settledCount++;
+    if (settledCount === count) finish(error);
+    else fill();
+  };
+  const fill = (): void => {
+    while (started < count && started - settledCount < limit) {
+      send(started++).then(
+        () => {
+          accepted++;
+          onSettled();
+        },
+        (cause: unknown) => {
+          error ??= cause instanceof Error ? cause : new Error(String(cause));
+          onSettled();
+        },
+      );
+    }
+  };
+  if (count === 0) finish(undefined);
+  else fill();
+  return {
+    get accepted() {
+      return accepted;
+    },
+    settled,
+  };
+}

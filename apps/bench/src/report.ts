@@ -1,0 +1,128 @@
+import type { MemberResult } from './messages.js';
+import type { ScenarioPlan } from './scenario-plan.js';
+import type { ScenarioOutcome } from './scenario-runner.js';
+
+/** The two throughput figures of one scenario in one round, from what every member measured. */
+export interface Throughput {
+  /** Mean over members of (messages it delivered) / (its time from go to its last delivery). */
+  readonly perMember: number;
+  /** Messages sent by all members / time until the last member's last delivery. */
+  readonly groupWide: number;
+  readonly elapsedMs: number;
+  /** Members that did not receive everything, as `name: got/expected arrived`. */
+  readonly shortfalls: readonly string[];
+  readonly notes: readonly string[];
+}
+
+export function throughputOf(names: readonly string[], results: readonly MemberResult[]): Throughput {
+  const rates = results.map((r) => r.delivered / Math.max(r.elapsedMs / 1000, 1e-6));
+  const elapsedMs = Math.max(...results.map((r) => r.elapsedMs));
+  const sent = results.reduce((sum, r) => sum + r.sent, 0);
+  return {
+    perMember: rates.reduce((sum, r) => sum + r, 0) / rates.length,
+    groupWide: sent / Math.max(elapsedMs / 1000, 1e-6),
+    elapsedMs,
+    shortfalls: results.flatMap((r, i) =>
+      r.delivered < r.expected ? [`${names[i]}: ${r.delivered}/${r.expected} arrived`] : [],
+    ),
+    notes: results.flatMap((r, i) => (r.note === undefined ? [] : [`${names[i]}: ${r.note}`])),
+  };
+}
+
+/** A table row: the plan and what each round gave (index = round - 1). */
+export interface PlanResults {
+  readonly plan: ScenarioPlan;
+  readonly outcomes: readonly ScenarioOutcome[];
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+const COLUMNS = [
+  { title: 'scenario', width: 24, align: 'left' },
+  { title: 'delivered/s per member', width: 22, align: 'right' },
+  { title: 'multicasts/s group', width: 18, align: 'right' },
+  { title: 'vs raw NATS', width: 11, align: 'right' },
+  { title: 'vs JetStream', width: 12, align: 'right' },
+  { title: 'time', width: 7, align: 'right' },
+  { title: 'spread', width: 6, align: 'right' },
+] as const;
+
+function cells(values: readonly string[]): string {
+  return COLUMNS.map((c, i) => {
+    const v = values[i] ?? '';
+    return c.align === 'left' ? v.padEnd(c.width) : v.padStart(c.width);
+  })
+    .join('  ')
+    .trimEnd();
+}
+
+const rate = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** Per round, the measured throughput (undefined where the round did not measure). */
+function roundThroughputs(names: readonly string[], outcomes: readonly ScenarioOutcome[]): (Throughput | undefined)[] {
+  return outcomes.map((o) => (o.kind === 'measured' ? throughputOf(names, o.results) : undefined));
+}
+
+/**
+ * Median over rounds of this row's per-member rate divided by the baseline's in the same round:
+ * pairing by round keeps a slow round (another process on the machine) out of the ratio.
+ */
+function pairedRatio(row: readonly (Throughput | undefined)[], base: readonly (Throughput | undefined)[]): string {
+  const ratios = row.flatMap((t, i) => {
+    const b = base[i];
+    return t === undefined || b === undefined ? [] : [t.perMember / b.perMember];
+  });
+  return ratios.length === 0 ? '-' : median(ratios).toFixed(2);
+}
+
+function rowLines(
+  results: PlanResults,
+  names: readonly string[],
+  raw: readonly (Throughput | undefined)[],
+  jetstream: readonly (Throughput | undefined)[],
+): string[] {
+  const { plan, outcomes } = results;
+  const unavailable = outcomes.find((o) => o.kind === 'unavailable');
+  if (unavailable !== undefined)
+    return [`ordering ${plan.variant ?? plan.label}: not available (${unavailable.reason})`];
+  const rounds = roundThroughputs(names, outcomes);
+  const measured = rounds.filter((t): t is Throughput => t !== undefined);
+  const failures = outcomes.flatMap((o, i) => (o.kind === 'failed' ? [`round ${i + 1} failed: ${o.reason}`] : []));
+  if (measured.length === 0) return [`${plan.label}: failed (${failures.join('; ')})`];
+  const perMember = measured.map((t) => t.perMember);
+  const mid = median(perMember);
+  const row = cells([
+    plan.label,
+    rate(mid),
+    rate(median(measured.map((t) => t.groupWide))),
+    plan.kind === 'raw' ? '1.00' : pairedRatio(rounds, raw),
+    plan.kind === 'jetstream' ? '1.00' : pairedRatio(rounds, jetstream),
+    `${(median(measured.map((t) => t.elapsedMs)) / 1000).toFixed(2)}s`,
+    `${Math.round(((Math.max(...perMember) - Math.min(...perMember)) / mid) * 100)}%`,
+  ]);
+  const details = rounds.flatMap((t, i) =>
+    t === undefined
+      ? []
+      : [
+          ...(t.shortfalls.length === 0 ? [] : [`round ${i + 1} incomplete: ${t.shortfalls.join(', ')}`]),
+          ...t.notes.map((note) => `round ${i + 1}: ${note}`),
+        ],
+  );
+  return [row, ...[...failures, ...details].map((line) => `    ${line}`)];
+}
+
+/** The whole table: header, one row per plan, indented lines for whatever went short. */
+export function renderTable(rows: readonly PlanResults[], names: readonly string[]): string[] {
+  const find = (kind: ScenarioPlan['kind']) =>
+    roundThroughputs(names, rows.find((r) => r.plan.kind === kind)?.outcomes ?? []);
+  const raw = find('raw');
+  const jetstream = find('jetstream');
+  const header = cells(COLUMNS.map((c) => c.title));
+  return [header, '-'.repeat(header.length), ...rows.flatMap((r) => rowLines(r, names, raw, jetstream))];
+}

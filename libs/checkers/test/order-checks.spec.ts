@@ -104,6 +104,26 @@ describe('totalOrder', () => {
     expect(result.violations[0]!.message).toContain('no single total order');
     expect(result.anomalies.outOfOrder.sort()).toEqual(['a:1', 'b:1', 'c:1']);
   });
+
+  // The sequencer a and member c fail together; c had delivered by records the survivors never got.
+  const failedTogether = (delivery: 'agreed' | 'safe', end: 'crash' | 'blocked'): RunBuilder => {
+    const r = new RunBuilder(['a', 'b', 'c', 'd'], { ordering: 'total', delivery }).view(1, ['a', 'b', 'c', 'd']);
+    r.send('b', 'b:1').send('d', 'd:1');
+    r.deliver('a', 'd:1').deliver('a', 'b:1').deliver('c', 'd:1').deliver('c', 'b:1');
+    r.deliver('b', 'b:1').deliver('b', 'd:1').deliver('d', 'b:1').deliver('d', 'd:1');
+    return end === 'crash' ? r.crash('a').crash('c') : r.blocked('a').blocked('c');
+  };
+
+  it('binds agreed delivery among the members that complete the view, not in the view a member failed in', () => {
+    expect(totalOrder(failedTogether('agreed', 'crash').view(2, ['b', 'd']).histories()).ok).toBe(true);
+    expect(totalOrder(failedTogether('agreed', 'blocked').view(2, ['b', 'd']).histories()).ok).toBe(true);
+  });
+
+  it('binds safe delivery at every member, including those that failed (uniform order)', () => {
+    const result = totalOrder(failedTogether('safe', 'crash').view(2, ['b', 'd']).histories());
+    expect(result.ok).toBe(false);
+    expect(result.anomalies.outOfOrder.sort()).toEqual(['b:1', 'd:1']);
+  });
 });
 
 describe('order', () => {

@@ -6,6 +6,9 @@ import type { FlagTable } from './cli-flags.js';
 import {
   faultArgs,
   faultUsage,
+  ORDERING_USAGE,
+  orderingArgs,
+  readOrderingFlag,
   numberArgs,
   numberUsage,
   readFaultFlag,
@@ -32,6 +35,7 @@ export const SCENARIO_USAGE = [
   `  --joins MODE           ${Object.values(JoinMode).join(' | ')} (default ${DEFAULT_SCENARIO.joins})`,
   `  --liveness on|off|auto (default ${DEFAULT_SCENARIO.liveness})`,
   '  --protocol key=value   override a GroupProtocolConfig field (repeatable)',
+  ...ORDERING_USAGE,
 ].join('\n');
 
 /**
@@ -51,7 +55,12 @@ export function parseScenarioArgs(argv: readonly string[]): { scenario: Scenario
       if (key === undefined || v === undefined || !(key in DEFAULT_GROUP_PROTOCOL_CONFIG))
         throw new Error(`--protocol expects key=value with a GroupProtocolConfig key`);
       protocol[key] = toNumber(`protocol ${key}`, v);
-    } else return readNumberFlag(SCENARIO_FLAGS, flag, value, top) || readFaultFlag(flag, value, faults);
+    } else
+      return (
+        readOrderingFlag(flag, value, top) ||
+        readNumberFlag(SCENARIO_FLAGS, flag, value, top) ||
+        readFaultFlag(flag, value, faults)
+      );
     return true;
   });
   const scenario = {
@@ -71,6 +80,7 @@ export function scenarioArgs(options: ScenarioOptions): string[] {
   const args = ['--seed', String(options.seed)];
   args.push(...numberArgs(SCENARIO_FLAGS, options, DEFAULT_SCENARIO), ...faultArgs(options.faults, DEFAULT_FAULTS));
   if (options.joins !== DEFAULT_SCENARIO.joins) args.push('--joins', options.joins);
+  args.push(...orderingArgs(options.ordering));
   if (options.liveness !== DEFAULT_SCENARIO.liveness)
     args.push('--liveness', options.liveness === 'auto' ? 'auto' : options.liveness ? 'on' : 'off');
   for (const [key, value] of Object.entries(options.protocol))

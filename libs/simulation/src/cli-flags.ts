@@ -1,3 +1,5 @@
+import type { GroupOrdering } from '@cohort/core';
+import { DEFAULT_GROUP_ORDERING } from '@cohort/core';
 import type { FaultOptions } from './scenario.js';
 
 // The pieces every scenario kind's flag parser shares. One table per kind maps CLI flags to
@@ -134,4 +136,33 @@ export function faultArgs(faults: FaultOptions, defaults: FaultOptions): string[
   const args = numberArgs(FAULT_FLAGS, faults, defaults);
   if (faults.fifoLinks !== defaults.fifoLinks) args.push(faults.fifoLinks ? '--fifo' : '--no-fifo');
   return args;
+}
+
+export const ORDERING_USAGE = [
+  `  --ordering fifo|causal|total (default ${DEFAULT_GROUP_ORDERING.ordering})`,
+  `  --delivery agreed|safe (default ${DEFAULT_GROUP_ORDERING.delivery})`,
+];
+
+/** Reads --ordering or --delivery into `into.ordering`; false for any other flag. */
+export function readOrderingFlag(flag: string, value: () => string, into: Record<string, unknown>): boolean {
+  const current = (into['ordering'] as GroupOrdering | undefined) ?? DEFAULT_GROUP_ORDERING;
+  if (flag === 'ordering')
+    into['ordering'] = { ...current, ordering: toChoice(flag, value(), ['fifo', 'causal', 'total']) };
+  else if (flag === 'delivery')
+    into['ordering'] = { ...current, delivery: toChoice(flag, value(), ['agreed', 'safe']) };
+  else return false;
+  return true;
+}
+
+export function orderingArgs(ordering: GroupOrdering): string[] {
+  const args: string[] = [];
+  if (ordering.ordering !== DEFAULT_GROUP_ORDERING.ordering) args.push('--ordering', ordering.ordering);
+  if (ordering.delivery !== DEFAULT_GROUP_ORDERING.delivery) args.push('--delivery', ordering.delivery);
+  return args;
+}
+
+/** A seed's ordering, drawn from its own stream so that the rest of a varied shape stays as it was. */
+export function drawOrdering(rng: { int(n: number): number }): GroupOrdering {
+  const ordering = (['fifo', 'causal', 'total'] as const)[rng.int(3)]!;
+  return { ordering, delivery: rng.int(3) === 0 ? 'safe' : 'agreed' };
 }

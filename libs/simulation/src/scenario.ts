@@ -1,4 +1,5 @@
-import type { GroupProtocolConfig } from '@cohort/core';
+import type { GroupOrdering, GroupProtocolConfig } from '@cohort/core';
+import { DEFAULT_GROUP_ORDERING } from '@cohort/core';
 
 /** What goes wrong during the faulty phase of a run. Everything is switched off for the quiet phase. */
 export interface FaultOptions {
@@ -55,6 +56,8 @@ export interface ScenarioOptions {
   readonly group: string;
   /** Overrides of DEFAULT_GROUP_PROTOCOL_CONFIG. */
   readonly protocol: Partial<GroupProtocolConfig>;
+  /** The group's ordering and delivery mode, the same at every member. */
+  readonly ordering: GroupOrdering;
   /** Check liveness at the end; 'auto' = unless nodes crash (nothing detects a crash yet). */
   readonly liveness: boolean | 'auto';
 }
@@ -98,6 +101,7 @@ export const DEFAULT_SCENARIO: Omit<ScenarioOptions, 'seed'> = {
   quietMs: 3000,
   faults: DEFAULT_FAULTS,
   joins: 'after-first',
+  ordering: DEFAULT_GROUP_ORDERING,
   joinSpreadMs: 300,
   tickMs: 10,
   group: 'sim',

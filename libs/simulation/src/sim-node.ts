@@ -1,4 +1,4 @@
-import type { Frame, GroupOutput, GroupProtocolConfig, GroupStatus, View } from '@cohort/core';
+import type { Frame, GroupOutput, GroupOrdering, GroupProtocolConfig, GroupStatus, View } from '@cohort/core';
 import { decodeFrame, encodeFrame, GroupMachine } from '@cohort/core';
 import type { HistoryEvent, MemberHistory, ViewRecord } from '@cohort/checkers';
 import type { SimClock } from './clock.js';
@@ -28,6 +28,7 @@ export interface SimNodeOptions {
   readonly id: string;
   readonly group: string;
   readonly config: GroupProtocolConfig;
+  readonly ordering: GroupOrdering;
   readonly clock: SimClock;
   readonly network: SimNetwork;
   /** Called after this node installs a view. */
@@ -61,9 +62,9 @@ export class SimNode implements Endpoint {
 
   constructor(private readonly options: SimNodeOptions) {
     this.id = options.id;
-    this.machine = new GroupMachine(options.group, options.id, options.config);
-    // The protocol implements FIFO order with agreed delivery (DESIGN §5.1); the checkers hold it to that.
-    this.history = { member: options.id, group: options.group, ordering: 'fifo', delivery: 'agreed', events: [] };
+    this.machine = new GroupMachine(options.group, options.id, options.config, options.ordering);
+    const { ordering, delivery } = options.ordering;
+    this.history = { member: options.id, group: options.group, ordering, delivery, events: [] };
   }
 
   get state(): NodeState {

@@ -114,6 +114,7 @@ class Simulation {
       id,
       group: this.options.group,
       config: this.config,
+      ordering: this.options.ordering,
       clock: this.clock,
       network: this.network,
       onInstall: (n, view) => this.onInstall(n, view),

@@ -1,3 +1,4 @@
+import { drawOrdering } from './cli-flags.js';
 import { Rng } from './rng.js';
 import type { FaultOptions, ScenarioInput } from './scenario.js';
 
@@ -8,11 +9,12 @@ export type VaryOverrides = Partial<Omit<ScenarioInput, 'seed' | 'faults'>> & {
 
 // Salt, so that the parameters are not drawn from the same stream as the run they parameterise.
 const VARY_SALT = 0x7a11_5eed;
+const ORDERING_SALT = 0x0dde_0001;
 
 /**
  * A scenario whose shape comes from its seed: 3-5 nodes, 10-30 multicasts each, loss 0-10 %,
  * duplication 0-5 %, delays up to 1-50 ms, FIFO or reordering links, either join mode, sometimes a
- * pause or a partition. Sweeping seeds thus sweeps shapes too. `overrides` pin fields; the result
+ * pause or a partition, any ordering (fifo, causal, total; agreed or safe). Sweeping seeds thus sweeps shapes too. `overrides` pin fields; the result
  * is an ordinary ScenarioInput, so a failing one replays with plain flags (no --vary needed).
  */
 export function variedScenario(seed: number, overrides: VaryOverrides = {}): ScenarioInput {
@@ -31,10 +33,12 @@ export function variedScenario(seed: number, overrides: VaryOverrides = {}): Sce
   const nodes = rng.range(3, 5);
   const messagesPerNode = rng.range(10, 30);
   const joins = rng.chance(0.3) ? 'sequential' : 'after-first';
+  const ordering = drawOrdering(new Rng((seed ^ VARY_SALT ^ ORDERING_SALT) >>> 0).fork());
   return {
     nodes,
     messagesPerNode,
     joins,
+    ordering,
     ...overrides,
     seed,
     faults: { ...drawn, ...overrides.faults },

@@ -1,3 +1,4 @@
+import { DEFAULT_GROUP_ORDERING } from '@cohort/core';
 import type { FullScenarioInput } from '../src/node/full-scenario.js';
 import { variedFullScenario } from '../src/node/full-vary.js';
 
@@ -16,6 +17,9 @@ export interface KnownBug {
 }
 
 const LOSSLESS = { loss: 0, duplicate: 0, maxDelayMs: 1, fifoLinks: true } as const;
+
+/** Seeds found before varied runs drew orderings: pinned to FIFO so that they replay as found. */
+const FOUND_UNDER_FIFO = { orderings: [DEFAULT_GROUP_ORDERING] };
 
 /** Fixed bugs: their seeds must pass from now on. */
 export const FIXED_FULL_BUGS: ReadonlyArray<Omit<KnownBug, 'signature'>> = [
@@ -44,77 +48,84 @@ export const FIXED_FULL_BUGS: ReadonlyArray<Omit<KnownBug, 'signature'>> = [
     what: 'two nodes of one mesh view both created a group: a late, older directory report of the first creator replaced its newer one at the root (reports now carry a sequence number)',
     flags:
       '--seed 469 --nodes 6 --groups 3 --messages 1 --group-leaves 2 --loss 0.03 --dup 0.05 --pauses 1 --partitions 2 --asymmetric 1 --joins sequential',
-    scenario: variedFullScenario(469),
+    scenario: variedFullScenario(469, FOUND_UNDER_FIFO),
   },
   {
     id: 'F4',
     what: 'a leaving coordinator handing over an adopted view started a new round when the mesh removed a member, and installed a second view 6 of the group (split views)',
     flags:
       '--seed 199 --nodes 8 --messages 0 --group-leaves 2 --loss 0.01 --max-delay 50 --leaves 2 --crashes 2 --pauses 2 --partitions 2 --asymmetric 0.5 --joins sequential',
-    scenario: variedFullScenario(199),
+    scenario: variedFullScenario(199, FOUND_UNDER_FIFO),
   },
   {
     id: 'F5',
     what: 'a removed root that woke up created a group from its stale directory and admitted a joiner that knew it was removed; the joiner now refuses views sent by removed nodes',
     flags:
       '--seed 253 --nodes 3 --groups 3 --messages 6 --group-leaves 2 --concurrent-joins 1 --loss 0.09 --dup 0 --max-delay 5 --crashes 1 --restart-after 1000 --pauses 2 --partitions 1',
-    scenario: variedFullScenario(253),
+    scenario: variedFullScenario(253, FOUND_UNDER_FIFO),
   },
   {
     id: 'F6',
     what: 'a joiner refused an adopted view because it names the failed coordinator, and the next flush waited for the joiner forever',
     flags:
       '--seed 89 --nodes 4 --groups 3 --messages 3 --loss 0.07 --dup 0.03 --max-delay 1 --crashes 1 --pauses 1 --partitions 1 --asymmetric 0.5 --fifo --joins sequential',
-    scenario: variedFullScenario(89),
+    scenario: variedFullScenario(89, FOUND_UNDER_FIFO),
   },
   {
     id: 'F7',
     what: 'a node leaving the mesh dropped a group it was still joining without rejecting the multicasts queued in it',
     flags:
       '--seed 112 --nodes 8 --messages 4 --group-leaves 1 --concurrent-joins 1 --loss 0.03 --dup 0.05 --leaves 1 --restart-after 300 --pauses 1 --partitions 2 --asymmetric 0.5 --fifo',
-    scenario: variedFullScenario(112),
+    scenario: variedFullScenario(112, FOUND_UNDER_FIFO),
   },
   {
     id: 'F8',
     what: 'a joiner that missed its install became the oldest member left; nobody else coordinated, so nobody resent the install (now the next-oldest member does)',
     flags:
       '--seed 920 --nodes 6 --messages 4 --concurrent-joins 1 --loss 0.08 --dup 0.01 --max-delay 50 --leaves 1 --crashes 2 --restart-after 300 --asymmetric 1 --joins sequential',
-    scenario: variedFullScenario(920),
+    scenario: variedFullScenario(920, FOUND_UNDER_FIFO),
   },
   {
     id: 'F9',
     what: 'a leaver handing over an adopted view whose only member had crashed waited the full handoff time, past the convergence bound',
     flags:
       '--seed 45 --nodes 6 --groups 3 --messages 2 --group-leaves 1 --concurrent-joins 1 --loss 0.02 --dup 0.01 --max-delay 50 --leaves 2 --crashes 2 --partitions 2 --fifo --joins sequential',
-    scenario: variedFullScenario(45),
+    scenario: variedFullScenario(45, FOUND_UNDER_FIFO),
   },
   {
     id: 'F10',
     what: 'when every member still in a group was leaving, the coordinator ended the group alone and the others stayed flushing for good',
     flags:
       '--seed 199 --nodes 8 --messages 0 --group-leaves 2 --loss 0.01 --max-delay 50 --leaves 2 --crashes 2 --pauses 2 --partitions 2 --asymmetric 0.5 --joins sequential',
-    scenario: variedFullScenario(199),
+    scenario: variedFullScenario(199, FOUND_UNDER_FIFO),
   },
   {
     id: 'F11',
     what: 'a rejoining node waited for good next to a blocked mesh whose heartbeats it kept hearing; now it forms a mesh after three join timeouts without a beacon and the blocked node merges into it',
     flags:
       '--seed 1192 --nodes 4 --groups 3 --messages 3 --group-leaves 2 --loss 0.01 --max-delay 5 --leaves 1 --crashes 2 --pauses 1 --partitions 2 --asymmetric 0.5 --fifo --joins concurrent-after-first',
-    scenario: variedFullScenario(1192),
+    scenario: variedFullScenario(1192, FOUND_UNDER_FIFO),
   },
   {
     id: 'F12',
     what: 'a late directory report let a second node create a group a live member still held (one-way partition); creations now wait for a census of every node',
     flags:
       '--seed 4134 --nodes 9 --messages 4 --group-leaves 1 --concurrent-joins 1 --loss 0.09 --dup 0.01 --leaves 2 --crashes 2 --partitions 2 --asymmetric 1 --fifo --joins concurrent-after-first',
-    scenario: variedFullScenario(4134),
+    scenario: variedFullScenario(4134, FOUND_UNDER_FIFO),
   },
   {
     id: 'F13',
     what: 'a group changed its view on the departures of a mesh view committed in the step that blocked the mesh',
     flags:
       '--seed 1733 --nodes 3 --messages 4 --concurrent-joins 1 --loss 0.06 --max-delay 1 --crashes 1 --partitions 2 --fifo',
-    scenario: variedFullScenario(1733),
+    scenario: variedFullScenario(1733, FOUND_UNDER_FIFO),
+  },
+  {
+    id: 'F14',
+    what: 'a member that missed the install of a view change ended by adoption (it had already delivered up to the adopted cut, so it no longer confirmed it) waited for good; a member that hears traffic of a later view for a flush retry now asks for the install',
+    flags:
+      '--seed 643 --nodes 8 --groups 3 --loss 0.09 --dup 0.01 --max-delay 1 --leaves 1 --crashes 2 --partitions 1 --asymmetric 1 --fifo --joins concurrent-after-first --orderings fifo/safe,total/safe,total/agreed',
+    scenario: variedFullScenario(643),
   },
 ];
 

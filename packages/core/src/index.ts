@@ -13,8 +13,8 @@ export type * from './wire/frame.js';
 export type { View, MemberId } from './protocol/view.js';
 export { rankOf, isMember, sameView } from './protocol/view.js';
 export { GroupMachine } from './protocol/group-machine.js';
-export type { GroupProtocolConfig } from './protocol/config.js';
-export { DEFAULT_GROUP_PROTOCOL_CONFIG } from './protocol/config.js';
+export type { GroupOrdering, GroupProtocolConfig } from './protocol/config.js';
+export { DEFAULT_GROUP_ORDERING, DEFAULT_GROUP_PROTOCOL_CONFIG } from './protocol/config.js';
 export { GroupStatus, DropReason } from './protocol/messages.js';
 export type { GroupInput, GroupOutput, Destination, RawDelivery, RejectReason } from './protocol/messages.js';
 

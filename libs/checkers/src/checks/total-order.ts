@@ -1,8 +1,9 @@
 import type { MemberHistory } from '../history.js';
-import { indexHistories, type HistoryIndex } from '../history-index.js';
+import { indexHistories, type HistoryIndex, type MemberIndex, type Segment } from '../history-index.js';
 import { ResultBuilder, type CheckOptions, type CheckResult } from '../result.js';
 
-// Any two messages delivered by two members are delivered by both in the same relative order.
+// Any two messages delivered by two members are delivered by both in the same relative order
+// (agreed delivery: not counting what a member delivered in the view it failed in; see bindsOrder).
 //
 // The per-member delivery sequences are merged into one reference order: a topological sort of the
 // union of their consecutive-delivery edges (linear). If it exists, every member agrees with it and
@@ -17,7 +18,7 @@ export function totalOrder(histories: readonly MemberHistory[], options: CheckOp
 export function totalOrderOf(index: HistoryIndex, options: CheckOptions): CheckResult {
   const result = new ResultBuilder('total', options);
   const sequences = index.members.map((m) =>
-    Int32Array.from(m.deliveries.filter((d) => !d.duplicate).map((d) => d.msg)),
+    Int32Array.from(m.deliveries.filter((d) => !d.duplicate && bindsOrder(m, d.segment)).map((d) => d.msg)),
   );
   const residual = mergeOrder(index.messages.length, sequences);
   if (residual === undefined) return result.build();
@@ -68,6 +69,16 @@ export function totalOrderOf(index: HistoryIndex, options: CheckOptions): CheckR
     });
   }
   return result.build();
+}
+
+// Agreed total order is one order among the members that complete a view: a member that fails in
+// its last view (crashes, or ends cut off and blocked) may have delivered some of that view's
+// messages by order records that died with it and the sequencer, which the survivors then order
+// by the flush's deterministic rule. Safe delivery waits until every member holds the records, so
+// there the order is uniform and every delivery counts.
+function bindsOrder(m: MemberIndex, segment: Segment | undefined): boolean {
+  if (m.history.delivery === 'safe' || segment === undefined || segment.next !== undefined) return true;
+  return !(m.crashed || m.blockedAtEnd);
 }
 
 interface Graph {

@@ -1,4 +1,4 @@
-import type { GroupProtocolConfig, MeshConfig } from '@cohort/core';
+import type { GroupOrdering, GroupProtocolConfig, MeshConfig } from '@cohort/core';
 import { DEFAULT_GROUP_PROTOCOL_CONFIG, DEFAULT_MESH_CONFIG } from '@cohort/core';
 import type { FlagTable } from '../cli-flags.js';
 import {
@@ -11,6 +11,7 @@ import {
   readFaultFlag,
   readFlags,
   readNumberFlag,
+  toChoice,
 } from '../cli-flags.js';
 import { meshRunArgs, readMeshRunFlag, shellArgs, toSwitch } from '../mesh-args.js';
 import { MeshJoinMode } from '../mesh-scenario.js';
@@ -54,6 +55,7 @@ export const FULL_SCENARIO_USAGE = [
   `  --rejoin on|off        a node the primary mesh removed rejoins under a new id (default on)`,
   '  --mesh-config k=v      override a MeshConfig field (repeatable)',
   '  --protocol k=v         override a GroupProtocolConfig field (repeatable)',
+  '  --orderings o/d,...    group gi uses entry i (cycling): fifo|causal|total / agreed|safe (default fifo/agreed)',
   '  --script JSON          scripted node faults: [{"at":ms,"kind":"crash|leave|pause|partition|heal",...}]',
 ].join('\n');
 
@@ -68,6 +70,7 @@ export function parseFullScenarioArgs(argv: readonly string[]): { scenario: Full
     (flag, value) => {
       if (readMeshRunFlag(flag, value, top)) return true;
       if (flag === 'rejoin') top['rejoin'] = toSwitch(flag, value());
+      else if (flag === 'orderings') top['orderings'] = toOrderings(flag, value());
       else if (flag === 'mesh-config') readConfigEntry(flag, value(), DEFAULT_MESH_CONFIG, mesh);
       else if (flag === 'protocol') readConfigEntry(flag, value(), DEFAULT_GROUP_PROTOCOL_CONFIG, protocol);
       else return readNumberFlag(SCENARIO_FLAGS, flag, value, top) || readFaultFlag(flag, value, faults);
@@ -96,6 +99,8 @@ export function fullScenarioArgs(options: FullScenarioOptions): string[] {
     ...configArgs('mesh-config', options.mesh),
     ...configArgs('protocol', options.protocol),
   );
+  const orderings = options.orderings.map((o) => `${o.ordering}/${o.delivery}`).join(',');
+  if (orderings !== 'fifo/agreed') args.push('--orderings', orderings);
   if (options.script.length > 0) args.push('--script', JSON.stringify(options.script));
   return args;
 }
@@ -103,4 +108,14 @@ export function fullScenarioArgs(options: FullScenarioOptions): string[] {
 /** A shell command that replays the run; the script's JSON is single-quoted. */
 export function fullReplayCommand(options: FullScenarioOptions): string {
   return `npx vopr --full ${shellArgs(fullScenarioArgs(options))}`;
+}
+
+function toOrderings(flag: string, text: string): GroupOrdering[] {
+  return text.split(',').map((entry) => {
+    const [ordering = '', delivery = 'agreed'] = entry.split('/');
+    return {
+      ordering: toChoice(flag, ordering, ['fifo', 'causal', 'total'] as const),
+      delivery: toChoice(flag, delivery, ['agreed', 'safe'] as const),
+    };
+  });
 }

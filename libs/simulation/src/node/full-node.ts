@@ -1,4 +1,13 @@
-import type { Frame, MeshStatus, NodeConfig, NodeDestination, NodeInput, NodeOutput, View } from '@cohort/core';
+import type {
+  Frame,
+  GroupOrdering,
+  MeshStatus,
+  NodeConfig,
+  NodeDestination,
+  NodeInput,
+  NodeOutput,
+  View,
+} from '@cohort/core';
 import { decodeFrame, encodeFrame, MESH_GROUP, NodeMachine } from '@cohort/core';
 import type { MemberHistory } from '@cohort/checkers';
 import type { SimClock } from '../clock.js';
@@ -31,6 +40,8 @@ export interface SimFullNodeOptions {
   readonly config: NodeConfig;
   readonly clock: SimClock;
   readonly network: SimNetwork;
+  /** The ordering and delivery mode every member of a group uses. */
+  readonly orderingOf: (group: string) => GroupOrdering;
   /** Set for the incarnation a NodeMachine starts after the primary mesh removed the previous one. */
   readonly predecessor?: Predecessor;
   readonly onChange?: (node: SimFullNode, change: FullChange) => void;
@@ -148,11 +159,12 @@ export class SimFullNode implements Endpoint, MeshFaultTarget, MeshCheckTarget {
     if (this.defer(() => this.join(group))) return;
     if (this.leaving || this.groups.has(group)) return;
     this.addGroup(group);
-    this.step({ kind: 'join', group, now: this.now });
+    this.step({ kind: 'join', group, ordering: this.options.orderingOf(group), now: this.now });
   }
 
   private addGroup(group: string): void {
-    this.groups.set(group, new SimGroupMember(group, this.id, this.now, (m) => this.fail(m)));
+    const ordering = this.options.orderingOf(group);
+    this.groups.set(group, new SimGroupMember(group, this.id, ordering, this.now, (m) => this.fail(m)));
     // Subscribed before the first request, as the runtime does, so that no answer is missed.
     this.options.network.subscribe(this.id, group);
     this.options.onChange?.(this, { kind: 'group-join', group });

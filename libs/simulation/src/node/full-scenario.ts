@@ -1,5 +1,5 @@
-import type { GroupProtocolConfig, MeshConfig } from '@cohort/core';
-import { DEFAULT_GROUP_PROTOCOL_CONFIG, DEFAULT_MESH_CONFIG } from '@cohort/core';
+import type { GroupOrdering, GroupProtocolConfig, MeshConfig } from '@cohort/core';
+import { DEFAULT_GROUP_ORDERING, DEFAULT_GROUP_PROTOCOL_CONFIG, DEFAULT_MESH_CONFIG } from '@cohort/core';
 import type { MeshAction, MeshJoinMode } from '../mesh-scenario.js';
 import { DEFAULT_MESH_FAULTS, MeshJoinMode as JoinModes, meshFaultProblems } from '../mesh-scenario.js';
 import type { FaultOptions } from '../scenario.js';
@@ -39,6 +39,8 @@ export interface FullScenarioOptions {
   readonly mesh: Partial<MeshConfig>;
   /** Overrides of DEFAULT_GROUP_PROTOCOL_CONFIG. */
   readonly protocol: Partial<GroupProtocolConfig>;
+  /** Group gi orders its deliveries by `orderings[i % orderings.length]`. */
+  readonly orderings: readonly GroupOrdering[];
   /** A node the primary mesh removed rejoins as a new incarnation (NodeConfig.rejoin), or stays out. */
   readonly rejoin: boolean;
   /** Check liveness and bounded convergence at the end. */
@@ -72,6 +74,7 @@ export const DEFAULT_FULL_SCENARIO: Omit<FullScenarioOptions, 'seed'> = {
   tickMs: 10,
   mesh: {},
   protocol: {},
+  orderings: [DEFAULT_GROUP_ORDERING],
   rejoin: true,
   liveness: true,
   script: [],
@@ -91,6 +94,12 @@ export function resolveFullScenario(input: FullScenarioInput): FullScenarioOptio
   };
   validate(options);
   return options;
+}
+
+/** The ordering of group `group` (named g0, g1, ...) in this run. */
+export function groupOrderingOf(options: Pick<FullScenarioOptions, 'orderings'>, group: string): GroupOrdering {
+  const index = Number(group.slice(1));
+  return options.orderings[index % options.orderings.length] ?? DEFAULT_GROUP_ORDERING;
 }
 
 export function fullMeshConfigOf(options: FullScenarioOptions): MeshConfig {

@@ -16,7 +16,13 @@ import { SimFullNode } from './full-node.js';
 import type { FullScenarioResult } from './full-result.js';
 import { buildFullResult } from './full-result.js';
 import type { FullScenarioInput, FullScenarioOptions } from './full-scenario.js';
-import { fullGroupConfigOf, fullMeshConfigOf, groupNames, resolveFullScenario } from './full-scenario.js';
+import {
+  fullGroupConfigOf,
+  fullMeshConfigOf,
+  groupNames,
+  groupOrderingOf,
+  resolveFullScenario,
+} from './full-scenario.js';
 import { drawGroupJoins, scheduleMulticasts } from './full-workload.js';
 import { checkLifetimes, groupLifetimes, mergedSummary } from './group-lineage.js';
 
@@ -98,6 +104,7 @@ class FullSimulation {
       config: this.config,
       clock: this.clock,
       network: this.network,
+      orderingOf: (group) => groupOrderingOf(this.options, group),
       onChange: (n, change) => this.onChange(n, change),
       onIncarnation: (previous, next, taken) => {
         const successor = this.addNode(next, taken);

@@ -1,3 +1,4 @@
+import { drawOrdering } from '../cli-flags.js';
 import { Rng } from '../rng.js';
 import type { FaultOptions } from '../scenario.js';
 import type { FullScenarioInput } from './full-scenario.js';
@@ -9,13 +10,15 @@ export type FullVaryOverrides = Partial<Omit<FullScenarioInput, 'seed' | 'faults
 
 // Not the salt of the group or mesh shapes: seeds of the same number differ in shape across kinds.
 const FULL_VARY_SALT = 0x0f11_90de;
+const ORDERING_SALT = 0x0dde_0001;
 
 /**
  * A full-node scenario whose shape comes from its seed, with every fault type in reach: 3-9 nodes,
  * 2-3 groups, 0-6 multicasts per member and group, concurrent first joins half of the time or
  * always, loss 0-10 %, duplication 0-5 %, delays up to 1-50 ms, FIFO or reordering links, any mesh
  * join mode, 0-2 each of crashes (half of the time with restarts), pauses, partitions (symmetric
- * or one-way), node leaves and group leaves. The result is a plain FullScenarioInput, so a
+ * or one-way), node leaves and group leaves; each group its own ordering (fifo, causal or total,
+ * agreed or safe). The result is a plain FullScenarioInput, so a
  * failing one replays with flags.
  */
 export function variedFullScenario(seed: number, overrides: FullVaryOverrides = {}): FullScenarioInput {
@@ -44,5 +47,7 @@ export function variedFullScenario(seed: number, overrides: FullVaryOverrides = 
     concurrentJoins: rng.pick([0.5, 1]),
     joins: rng.pick(['staggered', 'concurrent-after-first', 'sequential'] as const),
   };
-  return { ...shape, ...overrides, seed, faults: { ...drawn, ...overrides.faults } };
+  const orderingRng = new Rng((seed ^ FULL_VARY_SALT ^ ORDERING_SALT) >>> 0).fork();
+  const orderings = Array.from({ length: shape.groups! }, () => drawOrdering(orderingRng));
+  return { ...shape, orderings, ...overrides, seed, faults: { ...drawn, ...overrides.faults } };
 }

@@ -1,4 +1,4 @@
-import type { GroupOutput, GroupStatus, View } from '@cohort/core';
+import type { GroupOrdering, GroupOutput, GroupStatus, View } from '@cohort/core';
 import type { HistoryEvent, MemberHistory } from '@cohort/checkers';
 import { copyView } from '../mesh-node.js';
 import { decodePayload } from '../payload.js';
@@ -32,11 +32,11 @@ export class SimGroupMember {
   constructor(
     readonly group: string,
     readonly member: string,
+    { ordering, delivery }: GroupOrdering,
     readonly joinedAt: number,
     private readonly fail: (message: string) => void,
   ) {
-    // The protocol implements FIFO order with agreed delivery (DESIGN §5.1); the checkers hold it to that.
-    this.history = { member, group, ordering: 'fifo', delivery: 'agreed', events: [] };
+    this.history = { member, group, ordering, delivery, events: [] };
   }
 
   get status(): GroupStatus | undefined {

@@ -40,3 +40,11 @@ export const DEFAULT_GROUP_PROTOCOL_CONFIG: GroupProtocolConfig = {
   maxFutureFrames: 8192,
   maxRetransmitPerNak: 512,
 };
+
+/** How one group orders deliveries (DESIGN §3.10); every member of a group must use the same. */
+export interface GroupOrdering {
+  readonly ordering: 'fifo' | 'causal' | 'total';
+  readonly delivery: 'agreed' | 'safe';
+}
+
+export const DEFAULT_GROUP_ORDERING: GroupOrdering = { ordering: 'fifo', delivery: 'agreed' };

@@ -10,6 +10,7 @@ import type {
 } from '../wire/frame.js';
 import { ZERO_BALLOT, compareBallots, maxBallot } from './ballot.js';
 import { FlushRound } from './flush-round.js';
+import type { FlushCut } from './flush-round.js';
 import type { Destination, DropReason } from './messages.js';
 import type { MemberId, View } from './view.js';
 import { isMember } from './view.js';
@@ -144,7 +145,7 @@ export class FlushCoordinator {
     const frame: Frame =
       round.stage === 'collect'
         ? { kind: 'propose', ...header, ballot: round.ballot, view: round.proposed }
-        : { kind: 'cut', ...header, proposedViewId: round.proposed.id, ballot: round.ballot, cut: round.cut };
+        : cutFrame(header, round.proposed.id, round.ballot, round.cut);
     for (const member of round.waitingFor()) this.host.send({ kind: 'node', node: member }, frame);
   }
 
@@ -167,13 +168,7 @@ export class FlushCoordinator {
       const { ballot, view } = decision.accepted;
       return this.broadcastInstall({ kind: 'install', ...this.host.header(), ballot, view }, now);
     }
-    const cut: CutFrame = {
-      kind: 'cut',
-      ...this.host.header(),
-      proposedViewId: round.proposed.id,
-      ballot: round.ballot,
-      cut: decision.cut,
-    };
+    const cut = cutFrame(this.host.header(), round.proposed.id, round.ballot, decision.cut);
     this.host.send({ kind: 'group', channel: 'ctl' }, cut);
     this.host.cut(cut, now);
   }
@@ -211,4 +206,21 @@ export class FlushCoordinator {
     this.forget(view.members);
     for (const m of [...this.leaveRequests]) if (!isMember(view, m)) this.leaveRequests.delete(m);
   }
+}
+
+function cutFrame(
+  header: { group: string; sender: MemberId; viewId: number },
+  proposedViewId: number,
+  ballot: Ballot,
+  cut: FlushCut,
+): CutFrame {
+  return {
+    kind: 'cut',
+    ...header,
+    proposedViewId,
+    ballot,
+    cut: cut.entries,
+    ordered: cut.ordered,
+    orderHolder: cut.orderHolder,
+  };
 }

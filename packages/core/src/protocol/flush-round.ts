@@ -7,7 +7,15 @@ export type FlushDecision =
   /** Every voter delivered up to the cut of one earlier proposal: it may be installed somewhere, so finish it. */
   | { readonly kind: 'adopt'; readonly accepted: AcceptedProposal }
   /** Nobody can have installed an earlier proposal: deliver up to this cut, then install our own. */
-  | { readonly kind: 'cut'; readonly cut: readonly CutEntry[] };
+  | { readonly kind: 'cut'; readonly cut: FlushCut };
+
+/** What every member delivers in the view being left: per origin, and by the total order's records. */
+export interface FlushCut {
+  readonly entries: readonly CutEntry[];
+  /** The most order records any voter holds (0 without total order), and a voter that holds them. */
+  readonly ordered: number;
+  readonly orderHolder: MemberId | '';
+}
 
 /**
  * Coordinator side of one view change under one ballot. The voters are the members of `view`
@@ -17,7 +25,7 @@ export type FlushDecision =
  */
 export class FlushRound {
   stage: 'collect' | 'cut' = 'collect';
-  cut: readonly CutEntry[] = [];
+  cut: FlushCut = { entries: [], ordered: 0, orderHolder: '' };
   private readonly flushOks = new Map<MemberId, FlushOkFrame>();
   private readonly cutOks = new Set<MemberId>();
 
@@ -75,19 +83,26 @@ export class FlushRound {
    * that holds it, so that whatever one member may have delivered, every member delivers, and a
    * member that lacks a message of a failed origin knows whom to ask.
    */
-  private computeCut(): CutEntry[] {
+  private computeCut(): FlushCut {
     const highest = new Map<MemberId, { seq: number; holder: MemberId }>();
     const raise = (origin: MemberId, seq: number, holder: MemberId) => {
       const current = highest.get(origin);
       if (current === undefined || seq > current.seq) highest.set(origin, { seq, holder });
     };
+    let ordered = 0;
+    let orderHolder: MemberId | '' = '';
     for (const ok of this.flushOks.values()) {
       raise(ok.sender, ok.sent, ok.sender);
       for (const e of ok.received) if (this.view.members.includes(e.member)) raise(e.member, e.seq, ok.sender);
+      if (ok.ordered > ordered) {
+        ordered = ok.ordered;
+        orderHolder = ok.sender;
+      }
     }
-    return this.view.members.map((member) => {
+    const entries = this.view.members.map((member) => {
       const h = highest.get(member);
       return { member, seq: h?.seq ?? 0, holder: h?.holder ?? member };
     });
+    return { entries, ordered, orderHolder };
   }
 }

@@ -7,10 +7,13 @@ import type {
   Frame,
   InstallFrame,
   NakFrame,
+  OrderFrame,
+  OrderNakFrame,
   ProposeFrame,
 } from '../wire/frame.js';
 import { compareBallots } from './ballot.js';
-import type { GroupProtocolConfig } from './config.js';
+import type { GroupOrdering, GroupProtocolConfig } from './config.js';
+import { DEFAULT_GROUP_ORDERING } from './config.js';
 import { FlushCoordinator } from './flush-coordinator.js';
 import { FlushVote } from './flush-vote.js';
 import type { MemberFlush } from './flush-vote.js';
@@ -55,6 +58,13 @@ export class GroupMachine {
   /** The nodes of this node's current mesh view; undefined without a mesh (tests, the group simulator). */
   private meshMembers: ReadonlySet<MemberId> | undefined;
 
+  /**
+   * Since when traffic of a later view has been buffered, and from whom: if its install does not
+   * follow within a flush retry, this member missed it (nothing else may resend it: the change
+   * may have ended by adopting a proposal this member had already delivered up to), so it asks.
+   */
+  private laterViewSeen: { since: number; from: MemberId } | undefined;
+
   private readonly queue: OutgoingMulticast[] = [];
   private channel: ViewChannel | undefined;
   private readonly future: FutureFrames;
@@ -67,6 +77,7 @@ export class GroupMachine {
     readonly group: string,
     readonly self: MemberId,
     private readonly config: GroupProtocolConfig,
+    readonly ordering: GroupOrdering = DEFAULT_GROUP_ORDERING,
   ) {
     this.future = new FutureFrames(config.maxFutureFrames);
     this.installs = new InstallRelay({
@@ -94,7 +105,10 @@ export class GroupMachine {
         this.installs.remember(frame);
         this.onInstall(frame, now);
       },
-      endAlone: () => this.finishLeave(),
+      endAlone: () => {
+        this.channel?.finishAlone(this.lastNow);
+        this.finishLeave();
+      },
       resendInstall: (to, viewId) => this.installs.resend(to, viewId),
     });
   }
@@ -151,6 +165,7 @@ export class GroupMachine {
         this.onEvicted();
         break;
     }
+    this.channel?.endStep();
     return this.out;
   }
 
@@ -186,6 +201,10 @@ export class GroupMachine {
     }
     this.channel?.tick(now);
     this.coordinator.tick(now);
+    const later = this.laterViewSeen;
+    if (later !== undefined && now - later.since >= this.config.flushRetryMs) {
+      this.installs.request(later.from, this.view!.id, now);
+    }
     const flush = this.vote.flush;
     if (flush?.cutReachedAt !== undefined && now - flush.cutReachedAt >= this.config.flushRetryMs) {
       flush.cutReachedAt = now;
@@ -227,6 +246,9 @@ export class GroupMachine {
     this.coordinator.stop();
     this.handoff = undefined;
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'removed');
+    // Sent but not delivered here: whether the survivors deliver them is not known from here.
+    for (const id of this.channel?.unacknowledgedRequests() ?? []) this.reject(id, 'removed');
+    this.channel = undefined;
     if (!this.blocked) this.out.push({ kind: 'status', status: 'blocked' });
     this.blocked = true;
   }
@@ -281,6 +303,10 @@ export class GroupMachine {
         return this.onNak(frame);
       case 'digest':
         return this.onDigest(frame, now);
+      case 'order':
+        return this.onOrder(frame, now);
+      case 'order-nak':
+        return this.onOrderNak(frame);
       case 'propose':
         return this.onPropose(frame, now);
       case 'flush-ok':
@@ -317,7 +343,7 @@ export class GroupMachine {
         // Traffic of an existing group: a leave while joining keeps waiting for its admission.
         this.requestDeadline = Math.max(this.requestDeadline, this.lastNow + this.config.joinTimeoutMs);
       }
-      if (frame.viewId > 0 && (frame.kind === 'data' || frame.kind === 'digest')) this.bufferFuture(frame);
+      if (frame.viewId > 0 && isViewTraffic(frame)) this.bufferFuture(frame);
       else this.drop('not-member', frame, 'no view installed yet');
       return undefined;
     }
@@ -326,7 +352,10 @@ export class GroupMachine {
       // Data of the next view often overtakes its install (another publisher): keep it. A control
       // frame of a later view means this member missed an install (perhaps one finished by a new
       // coordinator): ask for it.
-      if (frame.kind === 'data' || frame.kind === 'digest') return void this.bufferFuture(frame);
+      if (isViewTraffic(frame)) {
+        this.laterViewSeen ??= { since: this.lastNow, from: frame.sender };
+        return void this.bufferFuture(frame);
+      }
       this.drop('unexpected', frame, `control frame for view ${frame.viewId} while in view ${view.id}`);
       this.installs.request(frame.sender, view.id, this.lastNow);
       return undefined;
@@ -344,6 +373,17 @@ export class GroupMachine {
     if (this.admit(frame) === undefined) return;
     this.channel!.onData(frame, now);
     this.checkCut(now);
+  }
+
+  private onOrder(frame: OrderFrame, now: number): void {
+    if (this.admit(frame) === undefined) return;
+    this.channel!.onOrder(frame, now);
+    this.checkCut(now);
+  }
+
+  private onOrderNak(frame: OrderNakFrame): void {
+    if (this.admit(frame) === undefined) return;
+    this.channel!.onOrderNak(frame);
   }
 
   private onNak(frame: NakFrame): void {
@@ -401,6 +441,8 @@ export class GroupMachine {
   }
 
   private finishLeave(): void {
+    for (const id of this.channel?.unacknowledgedRequests() ?? []) this.reject(id, 'left');
+    this.channel = undefined;
     this.phase = 'left';
     this.coordinator.stop();
     this.vote.reset();
@@ -431,6 +473,7 @@ export class GroupMachine {
       ballot: frame.ballot,
       sent: this.channel!.sent,
       received: this.channel!.holdings(),
+      ordered: this.channel!.ordered,
       accepted: this.vote.accepted,
     };
     if (frame.sender === this.self) this.coordinator.onFlushOk(ok, now);
@@ -461,7 +504,7 @@ export class GroupMachine {
       return;
     }
     flush.cutSet = true;
-    this.channel!.setCut(frame.cut, now);
+    this.channel!.setCut(frame.cut, frame.ordered, frame.orderHolder, now);
     this.checkCut(now);
   }
 
@@ -470,6 +513,7 @@ export class GroupMachine {
     const flush = this.vote.flush;
     if (flush === undefined || !flush.cutSet || flush.cutReachedAt !== undefined || !this.channel!.reachedCut()) return;
     flush.cutReachedAt = now;
+    this.channel!.finish();
     this.vote.accept(flush);
     this.sendCutOk(flush, false);
   }
@@ -576,10 +620,11 @@ export class GroupMachine {
 
   private installView(view: View, now: number): void {
     this.view = view;
+    this.laterViewSeen = undefined;
     this.phase = 'member';
     this.vote.reset();
     this.coordinator.installed(view);
-    this.channel = new ViewChannel(view, this.self, this.config, (output) => this.out.push(output));
+    this.channel = new ViewChannel(view, this.self, this.config, this.ordering, (output) => this.out.push(output));
     for (const m of [...this.departed]) if (!view.members.includes(m)) this.departed.delete(m);
     this.out.push({ kind: 'install', view });
     this.out.push({ kind: 'status', status: 'member' });
@@ -591,4 +636,9 @@ export class GroupMachine {
     }
     this.coordinator.maybeStart(now);
   }
+}
+
+/** Frames of a view's traffic, which often overtake its install: kept until it arrives. */
+function isViewTraffic(frame: Frame): boolean {
+  return frame.kind === 'data' || frame.kind === 'digest' || frame.kind === 'order';
 }

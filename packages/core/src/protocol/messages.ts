@@ -3,7 +3,7 @@ import type { MemberId, View } from './view.js';
 
 /** Where an outbound frame goes: published to the group, or unicast to one node. */
 export type Destination =
-  | { readonly kind: 'group'; readonly channel: 'data' | 'ctl' | 'join' }
+  | { readonly kind: 'group'; readonly channel: 'data' | 'order' | 'ctl' | 'join' }
   | { readonly kind: 'node'; readonly node: MemberId };
 
 export type GroupInput =

@@ -1,7 +1,11 @@
-import type { CutEntry, DataFrame, DigestFrame, NakFrame, SeqEntry } from '../wire/frame.js';
-import type { GroupProtocolConfig } from './config.js';
+import type { CutEntry, DataFrame, DigestFrame, NakFrame, OrderFrame, OrderNakFrame, SeqEntry } from '../wire/frame.js';
+import type { GroupOrdering, GroupProtocolConfig } from './config.js';
 import { FifoReceiver } from './fifo-receiver.js';
 import type { DropReason, GroupOutput } from './messages.js';
+import { CausalOrder } from './ordering/causal-order.js';
+import type { DeliveryOrder, OrderHost, OrderedMessage } from './ordering/delivery-order.js';
+import { FifoOrder } from './ordering/fifo-order.js';
+import { TotalOrder } from './ordering/total-order.js';
 import { SendWindow } from './send-window.js';
 import type { MemberId, View } from './view.js';
 import { isMember } from './view.js';
@@ -14,8 +18,10 @@ export interface OutgoingMulticast {
 
 /**
  * Reliable FIFO multicast within one view (DESIGN §5.1): own seqs, the sender window kept until
- * stable, per-origin receivers that never skip a gap, NAKs, and stability digests. A new channel
- * starts with every view; the flush decides what of the old one is delivered (`setCut`).
+ * stable, per-origin receivers that never skip a gap, NAKs, and stability digests. What each
+ * origin's stream yields goes to the view's delivery order (fifo, causal or total; agreed or
+ * safe), which decides when it is delivered. A new channel starts with every view; the flush
+ * decides what of the old one is delivered (`setCut`, then `finish`).
  * Frames reaching it were admitted by the machine: current view, sender a member.
  */
 export class ViewChannel {
@@ -32,15 +38,40 @@ export class ViewChannel {
   private holders: ReadonlyMap<MemberId, MemberId> = new Map();
   /** Per origin, the pieces of a split multicast delivered so far. */
   private readonly pieces = new Map<MemberId, Uint8Array[]>();
+  private readonly order: DeliveryOrder;
+  private readonly total: TotalOrder | undefined;
+  /** Own multicasts sent and not yet delivered here, by seq: their requests are still pending. */
+  private readonly unacknowledged = new Map<number, number>();
 
   constructor(
     readonly view: View,
     private readonly self: MemberId,
     private readonly config: GroupProtocolConfig,
+    private readonly ordering: GroupOrdering,
     private readonly emit: (output: GroupOutput) => void,
   ) {
     this.window = new SendWindow(config.windowMessages, config.windowBytes);
     for (const m of view.members) if (m !== self) this.receivers.set(m, new FifoReceiver(config.windowMessages));
+    const safe = ordering.delivery === 'safe';
+    const host: OrderHost = {
+      deliver: (message) => this.deliver(message),
+      isStable: safe ? (origin, seq) => this.isStable(origin, seq) : () => true,
+    };
+    if (ordering.ordering === 'total') {
+      this.total = new TotalOrder(
+        view,
+        self,
+        { ...config, safe },
+        {
+          ...host,
+          send: (to, frame) => emit({ kind: 'send', to, frame }),
+          drop: (reason, frame, detail) => emit({ kind: 'drop', reason, frame, detail }),
+        },
+      );
+      this.order = this.total;
+    } else {
+      this.order = ordering.ordering === 'causal' ? new CausalOrder(view, host) : new FifoOrder(view, host);
+    }
   }
 
   /** The last seq this member sent in the view. */
@@ -58,14 +89,15 @@ export class ViewChannel {
   }
 
   /**
-   * Publishes one multicast and delivers it locally at once (FIFO agreed delivery): peers
-   * deliver it in this view or, if none of them got it, the flush cut makes nobody deliver it.
-   * A payload larger than one frame goes out as pieces with consecutive seqs; its seq is that of
-   * the last piece, with which receivers deliver it whole.
+   * Publishes one multicast and hands it to the delivery order, which delivers it here (and
+   * acknowledges it) at once under fifo or causal agreed delivery, once ordered under total, once
+   * stable under safe. A payload larger than one frame goes out as pieces with consecutive seqs;
+   * its seq is that of the last piece, with which receivers deliver it whole.
    */
   send(req: OutgoingMulticast): void {
     const count = this.piecesOf(req.payload.length);
     const size = this.config.maxPayloadBytes;
+    const clock = this.order.stamp();
     let last: DataFrame | undefined;
     for (let index = 0; index < count; index++) {
       const frame: DataFrame = {
@@ -79,6 +111,7 @@ export class ViewChannel {
         type: req.type,
         payload: count === 1 ? req.payload : req.payload.subarray(index * size, (index + 1) * size),
         ...(count === 1 ? {} : { fragment: { index, count } }),
+        ...(clock === undefined || index < count - 1 ? {} : { clock }),
       };
       this.window.add(frame);
       this.emit({ kind: 'send', to: { kind: 'group', channel: 'data' }, frame });
@@ -86,14 +119,25 @@ export class ViewChannel {
     }
     const seq = last!.seq;
     this.emit({ kind: 'sent', requestId: req.requestId, viewId: this.view.id, seq });
-    this.deliver(this.self, seq, req.type, req.payload);
-    this.emit({ kind: 'acknowledged', requestId: req.requestId, viewId: this.view.id, seq });
     this.dirty = true;
+    const { requestId, type, payload } = req;
+    this.unacknowledged.set(seq, requestId);
+    this.order.receive({ origin: this.self, seq, type, payload, clock, requestId });
   }
 
-  private deliver(origin: MemberId, seq: number, type: string | undefined, payload: Uint8Array): void {
+  private deliver(message: OrderedMessage): void {
     const { group, id } = this.view;
+    const { origin, seq, type, payload } = message;
     this.emit({ kind: 'deliver', delivery: { group, origin, seq, viewId: id, type, payload } });
+    if (message.requestId !== undefined) {
+      this.unacknowledged.delete(seq);
+      this.emit({ kind: 'acknowledged', requestId: message.requestId, viewId: id, seq });
+    }
+  }
+
+  private received(frame: DataFrame, payload: Uint8Array): void {
+    const { origin, seq, type, clock } = frame;
+    this.order.receive({ origin, seq, type, payload, clock, requestId: undefined });
   }
 
   /**
@@ -103,7 +147,7 @@ export class ViewChannel {
    */
   private deliverFrame(frame: DataFrame): void {
     const piece = frame.fragment;
-    if (piece === undefined) return this.deliver(frame.origin, frame.seq, frame.type, frame.payload);
+    if (piece === undefined) return this.received(frame, frame.payload);
     const parts = this.pieces.get(frame.origin) ?? [];
     if (piece.index !== parts.length) {
       // Only a faulty sender splits out of order: drop what was gathered.
@@ -119,12 +163,15 @@ export class ViewChannel {
       whole.set(p, at);
       at += p.length;
     }
-    this.deliver(frame.origin, frame.seq, frame.type, whole);
+    this.received(frame, whole);
   }
 
   onData(frame: DataFrame, now: number): void {
     if (!frame.retransmit && frame.sender !== frame.origin) {
       return this.dropData(frame, 'forged-origin', `${frame.sender} published data of ${frame.origin}`);
+    }
+    if (this.ordering.ordering === 'causal' && this.lacksClock(frame)) {
+      return this.dropData(frame, 'unexpected', `a multicast of ${frame.origin} without a vector clock of the view`);
     }
     // One receiver per other member: the map also says whether the origin belongs to the view.
     const receiver = this.receivers.get(frame.origin);
@@ -149,6 +196,12 @@ export class ViewChannel {
         break;
     }
     this.dirty = true;
+  }
+
+  /** Causal order needs a clock on every multicast's last frame, one entry per member. */
+  private lacksClock(frame: DataFrame): boolean {
+    const last = frame.fragment === undefined || frame.fragment.index === frame.fragment.count - 1;
+    return last && frame.clock?.length !== this.view.members.length;
   }
 
   private dropData(frame: DataFrame, reason: DropReason, detail: string): void {
@@ -211,7 +264,48 @@ export class ViewChannel {
     }
     this.digests.set(frame.sender, entries);
     for (const [origin, receiver] of this.receivers) receiver.release(this.stableOf(origin, receiver.delivered));
+    this.total?.onDigest(frame.sender, frame.ordered);
+    if (this.ordering.delivery === 'safe') this.order.stabilized();
     return this.stabilize();
+  }
+
+  /** Safe delivery: every member of the view holds origin's messages up to seq. */
+  private isStable(origin: MemberId, seq: number): boolean {
+    const own = origin === this.self ? this.sent : (this.receivers.get(origin)?.delivered ?? 0);
+    return seq <= this.stableOf(origin, own);
+  }
+
+  onOrder(frame: OrderFrame, now: number): void {
+    if (this.total === undefined)
+      return this.emit({
+        kind: 'drop',
+        reason: 'unexpected',
+        frame,
+        detail: 'order records in a group without total order',
+      });
+    this.total.onOrder(frame, now);
+    this.dirty = true;
+  }
+
+  onOrderNak(frame: OrderNakFrame): void {
+    if (this.total === undefined)
+      return this.emit({
+        kind: 'drop',
+        reason: 'unexpected',
+        frame,
+        detail: 'order NAK in a group without total order',
+      });
+    this.total.onOrderNak(frame);
+  }
+
+  /** The end of one protocol step: the sequencer publishes the records it assigned, in one frame. */
+  endStep(): void {
+    this.total?.publish();
+  }
+
+  /** Order records held contiguously, as reported to a proposal (0 without total order). */
+  get ordered(): number {
+    return this.total?.ordered ?? 0;
   }
 
   /** Highest seq of `origin` that every member holds, by the digests so far. */
@@ -233,6 +327,7 @@ export class ViewChannel {
     for (const [origin, receiver] of this.receivers) {
       if (receiver.lagging && now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(origin, receiver, now);
     }
+    this.total?.tick(now);
     const since = now - this.lastDigestAt;
     if ((this.dirty && since >= this.config.digestIntervalMs) || since >= this.config.idleDigestIntervalMs) {
       this.lastDigestAt = now;
@@ -244,6 +339,7 @@ export class ViewChannel {
         sender: this.self,
         viewId: this.view.id,
         entries: this.holdings(),
+        ordered: this.total?.held ?? 0,
       };
       this.emit({ kind: 'send', to: { kind: 'group', channel: 'ctl' }, frame });
     }
@@ -266,10 +362,11 @@ export class ViewChannel {
     // A cut of an earlier proposal is void: its holders may be gone, and the next cut may be lower.
     this.cut = undefined;
     this.limit = new Map(this.holdings().map((e) => [e.member, e.seq]));
+    this.order.hold();
   }
 
   /** The flush's cut: deliver exactly up to it, fetching what is missing from the origin or a holder. */
-  setCut(entries: readonly CutEntry[], now: number): void {
+  setCut(entries: readonly CutEntry[], ordered: number, orderHolder: MemberId | '', now: number): void {
     const cut = new Map(entries.map((e) => [e.member, e.seq]));
     this.cut = cut;
     this.limit = cut;
@@ -279,12 +376,40 @@ export class ViewChannel {
       this.drain(origin, receiver);
       if (receiver.lagging) this.nak(origin, receiver, now);
     }
+    this.total?.setCut(ordered, orderHolder, now);
   }
 
+  /** True once every message and order record up to the cut is here: then `finish` delivers the rest. */
   reachedCut(): boolean {
     const cut = this.cut;
     if (cut === undefined) return false;
     for (const [origin, receiver] of this.receivers) if (receiver.delivered < (cut.get(origin) ?? 0)) return false;
-    return true;
+    return this.total?.reachedCut() ?? true;
+  }
+
+  /** Requests of own multicasts sent in this view that were not delivered here (nor will be). */
+  unacknowledgedRequests(): number[] {
+    return [...this.unacknowledged.values()];
+  }
+
+  /**
+   * The view ends with nobody else left in it (every other member failed or is leaving too):
+   * this member's holdings are the cut, so it delivers what it can of them, its own multicasts
+   * included, without waiting for anyone.
+   */
+  finishAlone(now: number): void {
+    this.hold();
+    this.setCut(
+      this.holdings().map((e) => ({ ...e, holder: this.self })),
+      this.total?.held ?? 0,
+      '',
+      now,
+    );
+    this.finish();
+  }
+
+  /** Delivers what the view's order still allows up to the cut; nothing more is delivered in this view. */
+  finish(): void {
+    this.order.finish(this.cut!);
   }
 }

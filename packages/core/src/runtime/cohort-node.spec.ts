@@ -225,7 +225,8 @@ describe('CohortNode over the in-memory transport', () => {
     expect(() => new CohortNode(net.connect(), { namespace: 'ok', heartbeatMs: 300 })).toThrow(/suspectAfterMs/);
     const n = node(net, 'a');
     await expect(n.join('bad group')).rejects.toBeInstanceOf(InvalidNameError);
-    await expect(n.join('g', { ordering: 'total' })).rejects.toThrow(/not implemented yet/);
+    await expect(n.join('g', { ordering: 'agreed' as never })).rejects.toThrow(/not one of fifo, causal, total/);
+    await expect(n.join('g', { delivery: 'uniform' as never })).rejects.toThrow(/not one of agreed, safe/);
     await n.join<string>('g');
     const small = await node(net, 'b', { maxMessageBytes: 4000 }).join<string>('h');
     await expect(small.multicast('x'.repeat(5000))).rejects.toBeInstanceOf(PayloadTooLargeError);

@@ -166,7 +166,7 @@ export class CohortNode {
       this.onTransportMessage(msg),
     );
     this.groups.set(group, { handle, subscription });
-    this.dispatch({ kind: 'join', group, now: this.now() });
+    this.dispatch({ kind: 'join', group, ordering: { ordering, delivery }, now: this.now() });
     const timeoutMs = options.timeoutMs ?? this.config.joinTimeoutMs + 10_000;
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -123,7 +123,7 @@ export function validateNodeOptions(options: NodeOptions): void {
   if (options.name !== undefined) validateName('node name', options.name);
 }
 
-/** Orderings and delivery modes this build implements; the rest fail at join with a clear error. */
+/** A group name and its ordering options; anything else fails at join with a message that says what to fix. */
 export function validateJoinOptions(
   group: string,
   options: JoinOptions<unknown>,
@@ -142,15 +142,6 @@ export function validateJoinOptions(
   }
   if (!Object.hasOwn(DeliveryMode, delivery)) {
     throw new ConfigurationError('delivery', `${JSON.stringify(delivery)} is not one of agreed, safe`);
-  }
-  if (ordering !== 'fifo') {
-    throw new ConfigurationError('ordering', `'${ordering}' order is not implemented yet in this build; use 'fifo'`);
-  }
-  if (delivery !== 'agreed') {
-    throw new ConfigurationError(
-      'delivery',
-      `'${delivery}' delivery is not implemented yet in this build; use 'agreed'`,
-    );
   }
   if (options.timeoutMs !== undefined) positiveInt('timeoutMs', options.timeoutMs, 1);
   return { ordering, delivery };

@@ -27,22 +27,37 @@ const MAX_LIST = 65535;
 const FLAG_RETRANSMIT = 0x01;
 const FLAG_TYPED = 0x02;
 const FLAG_FRAGMENT = 0x04;
-const KNOWN_FLAGS = FLAG_RETRANSMIT | FLAG_TYPED | FLAG_FRAGMENT;
+const FLAG_CLOCK = 0x08;
+const KNOWN_FLAGS = FLAG_RETRANSMIT | FLAG_TYPED | FLAG_FRAGMENT | FLAG_CLOCK;
 
 const kindByCode = new Map<number, FrameKind>(Object.entries(FrameKindCode).map(([k, c]) => [c, k as FrameKind]));
 
 export function encodeFrame(frame: Frame): Uint8Array {
-  const w = new ByteWriter(frame.kind === 'data' ? frame.payload.length + 64 : 128);
+  const w = new ByteWriter(initialSize(frame));
   let flags = 0;
   if (frame.kind === 'data') {
     if (frame.retransmit) flags |= FLAG_RETRANSMIT;
     if (frame.type !== undefined) flags |= FLAG_TYPED;
     if (frame.fragment !== undefined) flags |= FLAG_FRAGMENT;
+    if (frame.clock !== undefined) flags |= FLAG_CLOCK;
   }
   w.u8(WIRE_MAGIC).u8(WIRE_VERSION).u8(FrameKindCode[frame.kind]).u8(flags).u32(frame.viewId);
   w.str8(frame.group).str8(frame.sender);
   encodeBody(w, frame);
   return w.finish();
+}
+
+function initialSize(frame: Frame): number {
+  switch (frame.kind) {
+    case 'data':
+      return frame.payload.length + 64 + 4 * (frame.clock?.length ?? 0);
+    case 'state':
+      return frame.bytes.length + 64;
+    case 'order':
+      return 64 + 6 * frame.records.length;
+    default:
+      return 128;
+  }
 }
 
 function encodeBody(w: ByteWriter, frame: Frame): void {
@@ -51,14 +66,32 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
       w.str8(frame.origin).u32(frame.seq);
       if (frame.fragment !== undefined) w.u16(frame.fragment.index).u16(frame.fragment.count);
       if (frame.type !== undefined) w.str8(frame.type);
+      if (frame.clock !== undefined) {
+        w.u16(listLength(frame.clock.length));
+        for (const c of frame.clock) w.u32(c);
+      }
       w.bytes32(frame.payload);
       return;
+    case 'order':
+      w.u32(frame.first).u16(listLength(frame.records.length));
+      for (const r of frame.records) w.u16(r.rank).u32(r.seq);
+      return;
+    case 'order-nak':
+      writeRanges(w, frame.ranges);
+      return;
+    case 'state':
+      w.u32(frame.index).u32(frame.count).bytes32(frame.bytes);
+      return;
+    case 'state-req':
+      w.u32(frame.next);
+      return;
     case 'nak':
-      w.str8(frame.origin).u16(listLength(frame.ranges.length));
-      for (const [from, to] of frame.ranges) w.u32(from).u32(to);
+      w.str8(frame.origin);
+      writeRanges(w, frame.ranges);
       return;
     case 'digest':
       writeEntries(w, frame.entries);
+      w.u32(frame.ordered);
       return;
     case 'join':
     case 'leave':
@@ -116,6 +149,7 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
       writeBallot(w, frame.ballot);
       w.u32(frame.sent);
       writeEntries(w, frame.received);
+      w.u32(frame.ordered);
       writeAccepted(w, frame.accepted);
       return;
     case 'flush-nack':
@@ -128,6 +162,7 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
       writeBallot(w, frame.ballot);
       w.u16(listLength(frame.cut.length));
       for (const e of frame.cut) w.str8(e.member).u32(e.seq).str8(e.holder);
+      w.u32(frame.ordered).str8(frame.orderHolder);
       return;
     case 'install':
       writeBallot(w, frame.ballot);
@@ -139,6 +174,11 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
 function listLength(n: number): number {
   if (n > MAX_LIST) throw new RangeError(`a list of ${n} items does not fit in one frame (limit ${MAX_LIST})`);
   return n;
+}
+
+function writeRanges(w: ByteWriter, ranges: readonly SeqRange[]): void {
+  w.u16(listLength(ranges.length));
+  for (const [from, to] of ranges) w.u32(from).u32(to);
 }
 
 function writeBallot(w: ByteWriter, ballot: Ballot): void {
@@ -223,25 +263,36 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
       const seq = positive(r.u32('seq'), 'seq');
       const fragment = flags & FLAG_FRAGMENT ? fragmentOf(r) : undefined;
       const type = flags & FLAG_TYPED ? r.str8('type') : undefined;
+      const clock = flags & FLAG_CLOCK ? clockOf(r) : undefined;
       const payload = r.bytes32('payload');
       const frame = { kind, ...h, origin, seq, retransmit: (flags & FLAG_RETRANSMIT) !== 0, type, payload };
-      return fragment === undefined ? frame : { ...frame, fragment };
+      return { ...frame, ...(fragment === undefined ? {} : { fragment }), ...(clock === undefined ? {} : { clock }) };
     }
     case 'nak': {
       const origin = name(r, 'origin');
-      const count = r.u16('range count');
-      if (count === 0) throw new FrameDecodeError('invalid-field', 'nak without ranges');
-      const ranges: SeqRange[] = [];
-      for (let i = 0; i < count; i++) {
-        const from = positive(r.u32('range from'), 'range from');
-        const to = r.u32('range to');
-        if (to < from) throw new FrameDecodeError('invalid-field', `nak range ${from}..${to} is empty`);
-        ranges.push([from, to]);
-      }
-      return { kind, ...h, origin, ranges };
+      return { kind, ...h, origin, ranges: ranges(r) };
     }
+    case 'order': {
+      const first = positive(r.u32('first'), 'first');
+      const count = r.u16('record count');
+      if (count === 0) throw new FrameDecodeError('invalid-field', 'order frame without records');
+      const records = [];
+      for (let i = 0; i < count; i++)
+        records.push({ rank: r.u16('record rank'), seq: positive(r.u32('record seq'), 'record seq') });
+      return { kind, ...h, first, records };
+    }
+    case 'order-nak':
+      return { kind, ...h, ranges: ranges(r) };
+    case 'state': {
+      const index = r.u32('chunk index');
+      const count = positive(r.u32('chunk count'), 'chunk count');
+      if (index >= count) throw new FrameDecodeError('invalid-field', `state chunk ${index} of ${count}`);
+      return { kind, ...h, index, count, bytes: r.bytes32('state bytes') };
+    }
+    case 'state-req':
+      return { kind, ...h, next: r.u32('next chunk') };
     case 'digest':
-      return { kind, ...h, entries: entries(r, 'digest') };
+      return { kind, ...h, entries: entries(r, 'digest'), ordered: r.u32('ordered') };
     case 'join':
     case 'leave':
     case 'install-ok':
@@ -292,18 +343,46 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
       const b = flushBallot(r);
       const sent = r.u32('sent');
       const received = entries(r, 'received');
-      return { kind, ...h, proposedViewId, ballot: b, sent, received, accepted: acceptedProposal(r, h.group) };
+      const ordered = r.u32('ordered');
+      return { kind, ...h, proposedViewId, ballot: b, sent, received, ordered, accepted: acceptedProposal(r, h.group) };
     }
     case 'flush-nack':
     case 'cut-ok':
       return { kind, ...h, proposedViewId: positive(r.u32('proposedViewId'), 'proposedViewId'), ballot: ballot(r) };
     case 'cut': {
       const proposedViewId = positive(r.u32('proposedViewId'), 'proposedViewId');
-      return { kind, ...h, proposedViewId, ballot: flushBallot(r), cut: cutEntries(r) };
+      const b = flushBallot(r);
+      const cut = cutEntries(r);
+      const ordered = r.u32('ordered');
+      const orderHolder = ordered === 0 ? r.str8('order holder') : name(r, 'order holder');
+      if (ordered === 0 && orderHolder !== '')
+        throw new FrameDecodeError('invalid-field', 'an empty order cut names a holder');
+      return { kind, ...h, proposedViewId, ballot: b, cut, ordered, orderHolder };
     }
     case 'install':
       return { kind, ...h, ballot: flushBallot(r), view: view(r, h.group) };
   }
+}
+
+function ranges(r: ByteReader): SeqRange[] {
+  const count = r.u16('range count');
+  if (count === 0) throw new FrameDecodeError('invalid-field', 'nak without ranges');
+  const out: SeqRange[] = [];
+  for (let i = 0; i < count; i++) {
+    const from = positive(r.u32('range from'), 'range from');
+    const to = r.u32('range to');
+    if (to < from) throw new FrameDecodeError('invalid-field', `nak range ${from}..${to} is empty`);
+    out.push([from, to]);
+  }
+  return out;
+}
+
+function clockOf(r: ByteReader): number[] {
+  const count = r.u16('clock size');
+  if (count === 0) throw new FrameDecodeError('invalid-field', 'empty vector clock');
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) out.push(r.u32('clock entry'));
+  return out;
 }
 
 function fragmentOf(r: ByteReader): Fragment {

@@ -1,7 +1,7 @@
 import type { View } from '../protocol/view.js';
 
 /** Wire format version; a frame with any other version is dropped. */
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 /** First byte of every frame, so that foreign traffic on our subjects is rejected cheaply. */
 export const WIRE_MAGIC = 0xc7;
 
@@ -20,6 +20,10 @@ export const FrameKindCode = {
   'install-ok': 11,
   'flush-nack': 12,
   'install-req': 13,
+  order: 14,
+  'order-nak': 15,
+  state: 16,
+  'state-req': 17,
   mhb: 20,
   mjoin: 21,
   mleave: 22,
@@ -73,6 +77,44 @@ export interface DataFrame extends FrameHeader {
   readonly payload: Uint8Array;
   /** Set on each piece of a multicast split because it does not fit in one frame. */
   readonly fragment?: Fragment | undefined;
+  /**
+   * Causal order only, on a multicast's last (or only) frame: per member rank in the view, the
+   * seq of that member's last multicast the origin had delivered when it sent this one.
+   */
+  readonly clock?: readonly number[] | undefined;
+}
+
+/** One assignment of the total order: the multicast ending at `seq` of the member at `rank`. */
+export interface OrderRecord {
+  readonly rank: number;
+  readonly seq: number;
+}
+
+/** The sequencer's order records: `records[i]` has global order `first + i`. Many per frame. */
+export interface OrderFrame extends FrameHeader {
+  readonly kind: 'order';
+  readonly first: number;
+  readonly records: readonly OrderRecord[];
+}
+
+/** "I lack these order records": to the sequencer, or to the member a cut names as holding them. */
+export interface OrderNakFrame extends FrameHeader {
+  readonly kind: 'order-nak';
+  readonly ranges: readonly SeqRange[];
+}
+
+/** One chunk of the application state a provider streams to a joiner of view `viewId`. */
+export interface StateChunkFrame extends FrameHeader {
+  readonly kind: 'state';
+  readonly index: number;
+  readonly count: number;
+  readonly bytes: Uint8Array;
+}
+
+/** A joiner of view `viewId` asks its provider for the state chunks from `next` on. */
+export interface StateRequestFrame extends FrameHeader {
+  readonly kind: 'state-req';
+  readonly next: number;
 }
 
 /** "I lack these seqs of origin in viewId": sent to a holder, which retransmits them. */
@@ -82,10 +124,14 @@ export interface NakFrame extends FrameHeader {
   readonly ranges: readonly SeqRange[];
 }
 
-/** Stability digest: per origin, the highest seq the sender holds contiguously. */
+/**
+ * Stability digest: per origin, the highest seq the sender holds contiguously; under total
+ * order, also the highest order record it holds contiguously (the sequencer: assigned).
+ */
 export interface DigestFrame extends FrameHeader {
   readonly kind: 'digest';
   readonly entries: readonly SeqEntry[];
+  readonly ordered: number;
 }
 
 export interface JoinFrame extends FrameHeader {
@@ -129,6 +175,8 @@ export interface FlushOkFrame extends FrameHeader {
   readonly ballot: Ballot;
   readonly sent: number;
   readonly received: readonly SeqEntry[];
+  /** Total order: the order records it holds contiguously. */
+  readonly ordered: number;
   readonly accepted: AcceptedProposal | undefined;
 }
 
@@ -152,6 +200,9 @@ export interface CutFrame extends FrameHeader {
   readonly proposedViewId: number;
   readonly ballot: Ballot;
   readonly cut: readonly CutEntry[];
+  /** Total order: the order records every member delivers by, and one member that holds them. */
+  readonly ordered: number;
+  readonly orderHolder: string;
 }
 
 /** "I delivered exactly up to the cut": the member can install the proposed view. */
@@ -344,6 +395,10 @@ export type Frame =
   | InstallFrame
   | InstallOkFrame
   | InstallRequestFrame
+  | OrderFrame
+  | OrderNakFrame
+  | StateChunkFrame
+  | StateRequestFrame
   | MeshFrame;
 
 /** Bytes of the fixed header before the variable-length names. */

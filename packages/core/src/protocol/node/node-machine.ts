@@ -1,6 +1,7 @@
 import type { DirectoryEntry, Frame, MeshFrame } from '../../wire/frame.js';
 import { MESH_GROUP, isMeshFrame } from '../../wire/frame.js';
-import type { GroupProtocolConfig } from '../config.js';
+import type { GroupOrdering, GroupProtocolConfig } from '../config.js';
+import { DEFAULT_GROUP_ORDERING } from '../config.js';
 import { GroupMachine } from '../group-machine.js';
 import type { GroupInput, GroupOutput } from '../messages.js';
 import type { MeshConfig } from '../mesh/mesh-config.js';
@@ -107,7 +108,7 @@ export class NodeMachine {
         this.onFrame(input.frame, input.now);
         break;
       case 'join':
-        this.onJoin(input.group, input.now);
+        this.onJoin(input.group, input.ordering ?? DEFAULT_GROUP_ORDERING, input.now);
         break;
       case 'multicast': {
         const { group, ...rest } = input;
@@ -139,9 +140,9 @@ export class NodeMachine {
    * the mesh does not know, or its crash would never be detected and the group's next flush
    * would wait for it forever.
    */
-  private onJoin(group: string, now: number): void {
+  private onJoin(group: string, ordering: GroupOrdering, now: number): void {
     if (this.groups.has(group)) return;
-    const machine = new GroupMachine(group, this.self, this.config.group);
+    const machine = new GroupMachine(group, this.self, this.config.group, ordering);
     this.groups.set(group, machine);
     if (this.meshView !== undefined) machine.step({ kind: 'mesh-view', members: this.meshView.members, now });
     // Nodes removed before this group was joined: a stale view that lists one must not be joined.
@@ -267,12 +268,12 @@ export class NodeMachine {
     this.root = undefined;
     this.grantAck = 0;
     this.directory.resign();
-    const groups = [...this.groups.keys()];
+    const groups = [...this.groups].map(([group, machine]) => [group, machine.ordering] as const);
     this.groups.clear();
     this.queries.clear();
     this.unstarted.clear();
     this.stepMesh({ kind: 'start', now: this.now });
-    for (const group of groups) this.onJoin(group, this.now);
+    for (const [group, ordering] of groups) this.onJoin(group, ordering, this.now);
   }
 
   private remember(departed: MemberId): void {

@@ -1,4 +1,5 @@
 import type { Frame } from '../../wire/frame.js';
+import type { GroupOrdering } from '../config.js';
 import type { GroupOutput } from '../messages.js';
 import type { MeshOutput } from '../mesh/mesh-messages.js';
 import type { MemberId } from '../view.js';
@@ -11,7 +12,7 @@ export type NodeInput =
   /** An inbound frame that passed the transport checks (decoded, sender = subject's last token). */
   | { readonly kind: 'frame'; readonly frame: Frame; readonly now: number }
   /** Start joining a group; the node asks the root's directory whether it exists. */
-  | { readonly kind: 'join'; readonly group: string; readonly now: number }
+  | { readonly kind: 'join'; readonly group: string; readonly ordering?: GroupOrdering; readonly now: number }
   | {
       readonly kind: 'multicast';
       readonly group: string;
@@ -30,7 +31,7 @@ export type NodeInput =
 /** Where a frame goes: a mesh channel, a group channel, or one node's inbox. */
 export type NodeDestination =
   | { readonly kind: 'mesh'; readonly channel: 'hb' | 'join' | 'ctl' | 'beacon' }
-  | { readonly kind: 'group'; readonly group: string; readonly channel: 'data' | 'ctl' | 'join' }
+  | { readonly kind: 'group'; readonly group: string; readonly channel: 'data' | 'order' | 'ctl' | 'join' }
   | { readonly kind: 'node'; readonly node: MemberId };
 
 export type NodeOutput =

@@ -1,0 +1,86 @@
+import type { View } from '../view.js';
+import type { DeliveryOrder, OrderHost, OrderedMessage } from './delivery-order.js';
+
+/**
+ * FIFO order: each origin's messages in its send order, which the view channel already
+ * guarantees; agreed delivery delivers on receipt. The per-origin queues exist for safe delivery
+ * (a message waits until stable) and for causal order, which subclasses this with a stricter
+ * `ready` rule.
+ */
+export class FifoOrder implements DeliveryOrder {
+  /** Per member rank, the messages received and not yet delivered, oldest first from `heads[rank]`. */
+  private readonly queues: OrderedMessage[][];
+  private readonly heads: number[];
+  private finished = false;
+
+  constructor(
+    protected readonly view: View,
+    protected readonly host: OrderHost,
+  ) {
+    this.queues = view.members.map(() => []);
+    this.heads = view.members.map(() => 0);
+  }
+
+  receive(message: OrderedMessage): void {
+    if (this.finished) return;
+    const rank = this.view.members.indexOf(message.origin);
+    this.queues[rank]!.push(message);
+    this.drain(false);
+  }
+
+  stabilized(): void {
+    if (!this.finished) this.drain(false);
+  }
+
+  stamp(): readonly number[] | undefined {
+    return undefined;
+  }
+
+  hold(): void {}
+
+  /** Everything up to the cut is received: deliver whatever the rule allows, stable or not; drop the rest. */
+  finish(): void {
+    if (this.finished) return;
+    this.drain(true);
+    this.finished = true;
+    for (const q of this.queues) q.length = 0;
+  }
+
+  /** May this message, the oldest undelivered of its origin, be delivered now (stability aside)? */
+  protected ready(message: OrderedMessage): boolean {
+    void message;
+    return true;
+  }
+
+  /** Delivers queue heads until none is deliverable: one delivery may make another origin's head ready. */
+  private drain(ignoreStability: boolean): void {
+    for (let progress = true; progress;) {
+      progress = false;
+      for (let rank = 0; rank < this.queues.length; rank++) {
+        const queue = this.queues[rank]!;
+        let head = this.heads[rank]!;
+        while (head < queue.length) {
+          const next = queue[head]!;
+          if (!this.ready(next) || (!ignoreStability && !this.host.isStable(next.origin, next.seq))) break;
+          head++;
+          progress = true;
+          this.delivered(next);
+          this.host.deliver(next);
+        }
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
+        } else if (head > 1024 && head * 2 > queue.length) {
+          queue.splice(0, head);
+          head = 0;
+        }
+        this.heads[rank] = head;
+      }
+    }
+  }
+
+  /** Bookkeeping of a subclass when a message is delivered. */
+  protected delivered(message: OrderedMessage): void {
+    void message;
+  }
+}

@@ -3,6 +3,7 @@ import { bytesCodec, ConfigurationError } from '@cohort/nats';
 import type { Group, NatsCohortNode, View } from '@cohort/nats';
 import { boundedPump } from './bounded-pump.js';
 import { DeliveryCounter } from './delivery-counter.js';
+import { GroupTimelineRecorder } from './group-timeline.js';
 import type { ScenarioSpec } from './messages.js';
 import type { PreparedScenario } from './scenario.js';
 import { makePayload, ScenarioUnavailableError } from './scenario.js';
@@ -64,6 +65,7 @@ export async function prepareCohort(node: NatsCohortNode, spec: CohortSpec): Pro
   const payload = makePayload(spec.payloadBytes);
   return {
     async go() {
+      const timeline = new GroupTimelineRecorder(group);
       const start = performance.now();
       counter.begin(start);
       const pump = boundedPump(spec.messages, spec.inFlight, () => group.multicast(payload));
@@ -77,14 +79,20 @@ export async function prepareCohort(node: NatsCohortNode, spec: CohortSpec): Pro
             ? []
             : [`multicast failed: ${failure.message}`]),
         ...(outcome.complete ? [] : [`nothing delivered for ${spec.idleTimeoutMs} ms`]),
-        ...(group.view.members.length === spec.members ? [] : [`view changed to ${group.view.members.length} members`]),
+        ...(group.view.members.length >= spec.members
+          ? []
+          : [`the view shrank to ${group.view.members.length} members`]),
       ];
       return {
-        delivered: outcome.delivered,
-        expected: counter.expected,
-        sent: pump.accepted,
-        elapsedMs: outcome.lastAt - start,
-        ...(notes.length === 0 ? {} : { note: notes.join('; ') }),
+        event: 'done',
+        result: {
+          delivered: outcome.delivered,
+          expected: counter.expected,
+          sent: pump.accepted,
+          elapsedMs: outcome.lastAt - start,
+          timeline: timeline.stop(performance.timeOrigin + outcome.lastAt),
+          ...(notes.length === 0 ? {} : { note: notes.join('; ') }),
+        },
       };
     },
     async finish() {

@@ -41,11 +41,14 @@ export async function prepareJetStream(nc: NatsConnection, spec: JetStreamSpec):
         ...(outcome.complete ? [] : [`nothing arrived for ${spec.idleTimeoutMs} ms`]),
       ];
       return {
-        delivered: outcome.delivered,
-        expected: counter.expected,
-        sent: pump.accepted,
-        elapsedMs: outcome.lastAt - start,
-        ...(notes.length === 0 ? {} : { note: notes.join('; ') }),
+        event: 'done',
+        result: {
+          delivered: outcome.delivered,
+          expected: counter.expected,
+          sent: pump.accepted,
+          elapsedMs: outcome.lastAt - start,
+          ...(notes.length === 0 ? {} : { note: notes.join('; ') }),
+        },
       };
     },
     async finish() {

@@ -3,11 +3,12 @@ import { arch, cpus, platform } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
 import type { BenchOptions } from './cli.js';
-import { parseCli, USAGE } from './cli.js';
+import { parseCli, USAGE, variantLabel } from './cli.js';
 import { MemberClient } from './member-client.js';
-import { renderTable } from './report.js';
+import { measureJoinUnderLoad } from './join-under-load.js';
+import { medianThroughput, renderTable } from './report.js';
 import type { PlanResults } from './report.js';
-import { scenarioPlans } from './scenario-plan.js';
+import { cohortSpec, scenarioPlans } from './scenario-plan.js';
 import type { ScenarioPlan } from './scenario-plan.js';
 import type { ScenarioOutcome } from './scenario-runner.js';
 
@@ -30,7 +31,7 @@ function header(options: BenchOptions, natsVersion: string): string[] {
   const cpu = cpus();
   const n = options.messages.toLocaleString('en-US');
   return [
-    `cohort bench: ${options.members} member processes, each sends ${n} messages of ${options.payloadBytes} B per scenario and receives everyone's; ${options.inFlight} sends in flight per member; ${options.rounds} rounds after a warm-up, medians`,
+    `cohort bench: ${options.members} member processes, each sends ${n} messages of ${options.payloadBytes} B per scenario and receives everyone's; ${options.inFlight} sends in flight per member; ${options.rounds} round${options.rounds === 1 ? '' : 's'} after a warm-up, medians`,
     `machine: ${cpu.length} CPUs (${cpu[0]?.model.trim() ?? 'unknown'}), ${platform()} ${arch()}, node ${process.version}, nats-server ${natsVersion} (private, loopback)`,
     `delivered/s per member: messages a member delivered (${options.members} × ${n}, its own included) / its time from start to its last delivery, mean of members`,
     'multicasts/s group: messages sent by all members / time until the last member delivered its last',
@@ -57,20 +58,51 @@ async function runRound(
   return outcomes;
 }
 
+/** The join-under-load lines for the first Cohort variant that the rounds measured. */
+async function joinUnderLoad(
+  options: BenchOptions,
+  rows: readonly PlanResults[],
+  members: readonly MemberClient[],
+  spawnJoiner: () => Promise<MemberClient>,
+): Promise<string[]> {
+  const names = members.map((m) => m.name);
+  for (const { plan, outcomes } of rows) {
+    const measured = medianThroughput(names, outcomes);
+    if (plan.variant === undefined || measured === undefined) continue;
+    progress(`join under load: cohort ${variantLabel(plan.variant)}`);
+    return [
+      '',
+      ...(await measureJoinUnderLoad({
+        members,
+        joiner: await spawnJoiner(),
+        variant: plan.variant,
+        spec: cohortSpec(
+          options,
+          plan.variant,
+          `${plan.variant.ordering}-${plan.variant.delivery}-join`,
+          options.messages,
+        ),
+        trafficMs: measured.elapsedMs,
+        perMemberBaseline: measured.perMember,
+      })),
+    ];
+  }
+  return ['', 'join under load: skipped (no Cohort variant was measured)'];
+}
+
 async function main(options: BenchOptions): Promise<number> {
   const server = await startNatsServer({ name: 'bench', jetstream: true });
-  const members: MemberClient[] = [];
+  const spawned: MemberClient[] = [];
   try {
     const { version } = await server.varz();
     const namespace = `bench${process.pid}`;
     progress(`nats-server ${server.url}; starting ${options.members} member processes`);
-    members.push(
-      ...(await Promise.all(
-        Array.from({ length: options.members }, (_, i) =>
-          MemberClient.spawn({ name: `m${i + 1}`, natsUrl: server.url, namespace }),
-        ),
-      )),
-    );
+    const spawnMember = async (name: string): Promise<MemberClient> => {
+      const member = await MemberClient.spawn({ name, natsUrl: server.url, namespace });
+      spawned.push(member);
+      return member;
+    };
+    const members = await Promise.all(Array.from({ length: options.members }, (_, i) => spawnMember(`m${i + 1}`)));
     const plans = scenarioPlans(options, server.url);
     // A variant this build does not offer says so in the warm-up; the rounds skip it.
     const warmup = await runRound(plans, members, 0, warmupMessages(options.messages), new Set());
@@ -83,18 +115,18 @@ async function main(options: BenchOptions): Promise<number> {
       for (const [plan, outcome] of outcomes) results.get(plan)?.push(outcome);
     }
     const rows: PlanResults[] = plans.map((plan) => ({ plan, outcomes: results.get(plan) ?? [] }));
-    for (const line of [
-      ...header(options, version),
-      ...renderTable(
-        rows,
-        members.map((m) => m.name),
-      ),
-    ])
-      out(line);
+    const joinLines = options.joinUnderLoad
+      ? await joinUnderLoad(options, rows, members, () => spawnMember('joiner'))
+      : [];
+    const table = renderTable(
+      rows,
+      members.map((m) => m.name),
+    );
+    for (const line of [...header(options, version), ...table, ...joinLines]) out(line);
     return rows.some((r) => r.outcomes.some((o) => o.kind === 'failed')) ? 1 : 0;
   } finally {
     progress('stopping');
-    await Promise.all(members.map((m) => m.exit()));
+    await Promise.all(spawned.map((m) => m.exit()));
     await server.dispose();
   }
 }

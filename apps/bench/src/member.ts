@@ -5,6 +5,7 @@ import { connect as natsConnect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { prepareCohort } from './cohort.js';
 import { prepareJetStream } from './jetstream.js';
+import { prepareJoiner } from './joiner.js';
 import type { Command, MemberEvent, MemberResult, ScenarioSpec } from './messages.js';
 import { eventLine } from './messages.js';
 import { prepareRaw } from './raw-nats.js';
@@ -73,8 +74,8 @@ class Member {
         return { event: 'ready' };
       case 'go': {
         if (this.#scenario === undefined) return { event: 'failed', reason: 'go before prepare' };
-        const result = await this.#scenario.go();
-        return { event: 'done', result: this.#withConnectionEvents(result) };
+        const answer = await this.#scenario.go();
+        return answer.event === 'done' ? { event: 'done', result: this.#withConnectionEvents(answer.result) } : answer;
       }
       case 'finish': {
         const scenario = this.#scenario;
@@ -97,6 +98,8 @@ class Member {
         return prepareJetStream(this.nc, spec);
       case 'cohort':
         return prepareCohort(await this.#cohortNode(), spec);
+      case 'joiner':
+        return prepareJoiner(await this.#cohortNode(), spec);
     }
   }
 

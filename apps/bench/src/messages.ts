@@ -34,6 +34,13 @@ export type ScenarioSpec =
       readonly members: number;
       readonly inFlight: number;
       readonly idleTimeoutMs: number;
+    }
+  | {
+      /** A process that joins the Cohort group on `go`, while the others multicast. */
+      readonly kind: 'joiner';
+      readonly group: string;
+      readonly ordering: Ordering;
+      readonly delivery: DeliveryMode;
     };
 
 export type Command =
@@ -57,6 +64,25 @@ export interface MemberResult {
   readonly elapsedMs: number;
   /** Why it stopped short, when it did. */
   readonly note?: string;
+  /** Cohort only: what happened to the group while this member measured. */
+  readonly timeline?: GroupTimeline;
+}
+
+/** Times are epoch milliseconds (performance.timeOrigin + now()), comparable across processes. */
+export interface GroupTimeline {
+  readonly startedAt: number;
+  readonly lastDeliveryAt: number;
+  /** Views installed after the start. */
+  readonly views: readonly { readonly at: number; readonly size: number }[];
+  /** How long each flush kept this member from sending and delivering (status 'flushing'). */
+  readonly blockedMs: readonly number[];
+}
+
+/** What the joiner measured: from its join() call to its first view. */
+export interface JoinResult {
+  readonly startedAt: number;
+  readonly installedAt: number;
+  readonly size: number;
 }
 
 export type MemberEvent =
@@ -65,6 +91,7 @@ export type MemberEvent =
   | { readonly event: 'unavailable'; readonly reason: string }
   | { readonly event: 'failed'; readonly reason: string }
   | { readonly event: 'done'; readonly result: MemberResult }
+  | { readonly event: 'joined'; readonly result: JoinResult }
   | { readonly event: 'finished' }
   | { readonly event: 'bye' };
 

@@ -38,15 +38,18 @@ export async function prepareRaw(nc: NatsConnection, spec: RawSpec): Promise<Pre
       const outcome = await counter.wait(spec.idleTimeoutMs);
       const stats = nc.stats();
       return {
-        delivered: outcome.delivered,
-        expected: counter.expected,
-        sent,
-        elapsedMs: outcome.lastAt - start,
-        ...(outcome.complete
-          ? {}
-          : {
-              note: `nothing arrived for ${spec.idleTimeoutMs} ms; connection stats: ${stats.inMsgs} in, ${stats.outMsgs} out`,
-            }),
+        event: 'done',
+        result: {
+          delivered: outcome.delivered,
+          expected: counter.expected,
+          sent,
+          elapsedMs: outcome.lastAt - start,
+          ...(outcome.complete
+            ? {}
+            : {
+                note: `nothing arrived for ${spec.idleTimeoutMs} ms; connection stats: ${stats.inMsgs} in, ${stats.outMsgs} out`,
+              }),
+        },
       };
     },
     async finish() {

@@ -1,3 +1,4 @@
+import { variantLabel } from './cli.js';
 import type { MemberResult } from './messages.js';
 import type { ScenarioPlan } from './scenario-plan.js';
 import type { ScenarioOutcome } from './scenario-runner.js';
@@ -89,8 +90,10 @@ function rowLines(
 ): string[] {
   const { plan, outcomes } = results;
   const unavailable = outcomes.find((o) => o.kind === 'unavailable');
-  if (unavailable !== undefined)
-    return [`ordering ${plan.variant ?? plan.label}: not available (${unavailable.reason})`];
+  if (unavailable !== undefined) {
+    const name = plan.variant === undefined ? plan.label : variantLabel(plan.variant);
+    return [`ordering ${name}: not available (${unavailable.reason})`];
+  }
   const rounds = roundThroughputs(names, outcomes);
   const measured = rounds.filter((t): t is Throughput => t !== undefined);
   const failures = outcomes.flatMap((o, i) => (o.kind === 'failed' ? [`round ${i + 1} failed: ${o.reason}`] : []));
@@ -104,7 +107,7 @@ function rowLines(
     plan.kind === 'raw' ? '1.00' : pairedRatio(rounds, raw),
     plan.kind === 'jetstream' ? '1.00' : pairedRatio(rounds, jetstream),
     `${(median(measured.map((t) => t.elapsedMs)) / 1000).toFixed(2)}s`,
-    `${Math.round(((Math.max(...perMember) - Math.min(...perMember)) / mid) * 100)}%`,
+    measured.length < 2 ? '-' : `${Math.round(((Math.max(...perMember) - Math.min(...perMember)) / mid) * 100)}%`,
   ]);
   const details = rounds.flatMap((t, i) =>
     t === undefined
@@ -125,4 +128,14 @@ export function renderTable(rows: readonly PlanResults[], names: readonly string
   const jetstream = find('jetstream');
   const header = cells(COLUMNS.map((c) => c.title));
   return [header, '-'.repeat(header.length), ...rows.flatMap((r) => rowLines(r, names, raw, jetstream))];
+}
+
+/** Medians over the measured rounds of one row, undefined when no round measured. */
+export function medianThroughput(
+  names: readonly string[],
+  outcomes: readonly ScenarioOutcome[],
+): { perMember: number; elapsedMs: number } | undefined {
+  const measured = roundThroughputs(names, outcomes).filter((t): t is Throughput => t !== undefined);
+  if (measured.length === 0) return undefined;
+  return { perMember: median(measured.map((t) => t.perMember)), elapsedMs: median(measured.map((t) => t.elapsedMs)) };
 }

@@ -1,4 +1,4 @@
-import type { BenchOptions } from './cli.js';
+import type { BenchOptions, CohortVariant } from './cli.js';
 import { variantLabel } from './cli.js';
 import { createStream } from './jetstream-stream.js';
 import type { MemberClient } from './member-client.js';
@@ -14,24 +14,42 @@ export type PlanKind = (typeof PlanKind)[keyof typeof PlanKind];
 export interface ScenarioPlan {
   readonly kind: PlanKind;
   readonly label: string;
-  /** The Cohort variant, `ordering/delivery`. */
-  readonly variant?: string;
+  /** The Cohort variant, for Cohort rows. */
+  readonly variant?: CohortVariant;
   /** Runs it once on every member with `messages` per member; `round` keeps names apart. */
   run(members: readonly MemberClient[], round: number, messages: number): Promise<ScenarioOutcome>;
 }
 
+const common = (options: BenchOptions, messages: number) => ({
+  messages,
+  payloadBytes: options.payloadBytes,
+  members: options.members,
+  idleTimeoutMs: options.idleTimeoutMs,
+});
+
+/** The members' side of a Cohort scenario: every member multicasts `messages` to `group`. */
+export function cohortSpec(
+  options: BenchOptions,
+  variant: CohortVariant,
+  group: string,
+  messages: number,
+): Extract<ScenarioSpec, { kind: 'cohort' }> {
+  return {
+    kind: 'cohort',
+    group,
+    ordering: variant.ordering,
+    delivery: variant.delivery,
+    inFlight: options.inFlight,
+    ...common(options, messages),
+  };
+}
+
 export function scenarioPlans(options: BenchOptions, natsUrl: string): ScenarioPlan[] {
-  const common = (messages: number) => ({
-    messages,
-    payloadBytes: options.payloadBytes,
-    members: options.members,
-    idleTimeoutMs: options.idleTimeoutMs,
-  });
   const raw: ScenarioPlan = {
     kind: 'raw',
     label: 'raw NATS fan-out',
     run: (members, round, messages) =>
-      runScenario(members, { kind: 'raw', subject: `bench.raw.r${round}`, ...common(messages) }),
+      runScenario(members, { kind: 'raw', subject: `bench.raw.r${round}`, ...common(options, messages) }),
   };
   const jetstream: ScenarioPlan = {
     kind: 'jetstream',
@@ -46,7 +64,7 @@ export function scenarioPlans(options: BenchOptions, natsUrl: string): ScenarioP
         stream: name,
         subject,
         inFlight: options.inFlight,
-        ...common(messages),
+        ...common(options, messages),
       };
       return runScenario(members, spec).finally(() => stream.remove());
     },
@@ -54,16 +72,9 @@ export function scenarioPlans(options: BenchOptions, natsUrl: string): ScenarioP
   const cohort = options.variants.map((variant): ScenarioPlan => ({
     kind: 'cohort',
     label: `cohort ${variantLabel(variant)}`,
-    variant: variantLabel(variant),
+    variant,
     run: (members, round, messages) =>
-      runScenario(members, {
-        kind: 'cohort',
-        group: `${variant.ordering}-${variant.delivery}-r${round}`,
-        ordering: variant.ordering,
-        delivery: variant.delivery,
-        inFlight: options.inFlight,
-        ...common(messages),
-      }),
+      runScenario(members, cohortSpec(options, variant, `${variant.ordering}-${variant.delivery}-r${round}`, messages)),
   }));
   return [raw, jetstream, ...cohort];
 }

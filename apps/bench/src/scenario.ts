@@ -1,9 +1,13 @@
-import type { MemberResult } from './messages.js';
+import { performance } from 'node:perf_hooks';
+import type { MemberEvent } from './messages.js';
+
+/** A member's answer to `go`: what it measured. */
+export type GoAnswer = Extract<MemberEvent, { event: 'done' } | { event: 'joined' }>;
 
 /** One member's side of a scenario, set up and waiting for the `go` command. */
 export interface PreparedScenario {
-  /** Sends this member's messages and counts everyone's; resolves with what it measured. */
-  go(): Promise<MemberResult>;
+  /** Runs this member's part (sends and counts, or joins); resolves with what it measured. */
+  go(): Promise<GoAnswer>;
   /** Releases what prepare set up. */
   finish(): Promise<void>;
 }
@@ -16,4 +20,9 @@ export class ScenarioUnavailableError extends Error {
 /** A payload of `bytes` bytes, the same for every message: what is measured is the transport. */
 export function makePayload(bytes: number): Uint8Array {
   return new Uint8Array(bytes).fill(0x61);
+}
+
+/** Epoch milliseconds with sub-millisecond resolution: comparable between processes of one machine. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { CohortVariant } from '../src/cli.js';
 import type { MemberResult } from '../src/messages.js';
 import { median, renderTable, throughputOf } from '../src/report.js';
 import type { ScenarioPlan } from '../src/scenario-plan.js';
@@ -13,7 +14,7 @@ const result = (delivered: number, elapsedMs: number, note?: string): MemberResu
   ...(note === undefined ? {} : { note }),
 });
 const measured = (...results: MemberResult[]): ScenarioOutcome => ({ kind: 'measured', results });
-const plan = (kind: ScenarioPlan['kind'], label: string, variant?: string): ScenarioPlan => ({
+const plan = (kind: ScenarioPlan['kind'], label: string, variant?: CohortVariant): ScenarioPlan => ({
   kind,
   label,
   ...(variant === undefined ? {} : { variant }),
@@ -44,11 +45,11 @@ describe('bench report', () => {
           outcomes: [measured(result(200, 1000)), measured(result(200, 1000))],
         },
         {
-          plan: plan('cohort', 'cohort fifo/agreed', 'fifo/agreed'),
+          plan: plan('cohort', 'cohort fifo/agreed', { ordering: 'fifo', delivery: 'agreed' }),
           outcomes: [measured(result(200, 200)), measured(result(150, 600, 'nothing delivered for 5000 ms'))],
         },
         {
-          plan: plan('cohort', 'cohort total/agreed', 'total/agreed'),
+          plan: plan('cohort', 'cohort total/agreed', { ordering: 'total', delivery: 'agreed' }),
           outcomes: [{ kind: 'unavailable', reason: "'total' order is not implemented yet" }],
         },
       ],

@@ -62,12 +62,13 @@ function describe(
   results: readonly MemberResult[],
   perMemberBaseline: number | undefined,
 ): string[] {
-  const timelines = results.map((r) => r.timeline);
-  if (timelines.some((t) => t === undefined)) return [`${title}: the members did not report their views`];
-  const installs = timelines.map((t) => t!.views.find((v) => v.size > members.length && v.at >= joined.startedAt));
-  const blocked = timelines.flatMap((t) => t!.blockedMs);
-  const startedAt = Math.min(...timelines.map((t) => t!.startedAt));
-  const endedAt = Math.max(...timelines.map((t) => t!.lastDeliveryAt));
+  const timelines = results.flatMap((r) => (r.timeline === undefined ? [] : [r.timeline]));
+  if (timelines.length < results.length) return [`${title}: the members did not report their views`];
+  // The members record views while their traffic runs; a join that ends later is not seen there.
+  const installs = timelines.map((t) => t.views.find((v) => v.size > members.length && v.at >= joined.startedAt));
+  const blocked = timelines.flatMap((t) => t.blockedMs);
+  const startedAt = Math.min(...timelines.map((t) => t.startedAt));
+  const endedAt = Math.max(...timelines.map((t) => t.lastDeliveryAt));
   const throughput = throughputOf(
     members.map((m) => m.name),
     results,
@@ -76,7 +77,7 @@ function describe(
   const lastInstall = Math.max(...installs.map((v) => v?.at ?? Number.NaN));
   return [
     `${title}: process ${members.length + 1} called join() ${ms(joined.startedAt - startedAt)} into the members' traffic, which ran ${ms(endedAt - startedAt)}`,
-    `    join() → first view at the joiner: ${ms(joined.installedAt - joined.startedAt)}; → that view installed at every member: ${installedEverywhere ? ms(lastInstall - joined.startedAt) : 'not at every member'}`,
+    `    join() → first view at the joiner: ${ms(joined.installedAt - joined.startedAt)}; → that view installed at every member: ${installedEverywhere ? ms(lastInstall - joined.startedAt) : 'not seen at every member while the traffic ran'}`,
     blocked.length === 0
       ? '    members blocked by the flush: not seen (no member reported status flushing)'
       : `    members blocked by the flush (status flushing): longest ${ms(Math.max(...blocked))}, median ${ms(median(blocked))} (${blocked.length} intervals, one per member and flush)`,

@@ -69,23 +69,23 @@ async function joinUnderLoad(
   for (const { plan, outcomes } of rows) {
     const measured = medianThroughput(names, outcomes);
     if (plan.variant === undefined || measured === undefined) continue;
-    progress(`join under load: cohort ${variantLabel(plan.variant)}`);
-    return [
-      '',
-      ...(await measureJoinUnderLoad({
+    const label = variantLabel(plan.variant);
+    progress(`join under load: cohort ${label}`);
+    const group = `${plan.variant.ordering}-${plan.variant.delivery}-join`;
+    try {
+      const lines = await measureJoinUnderLoad({
         members,
         joiner: await spawnJoiner(),
         variant: plan.variant,
-        spec: cohortSpec(
-          options,
-          plan.variant,
-          `${plan.variant.ordering}-${plan.variant.delivery}-join`,
-          options.messages,
-        ),
+        spec: cohortSpec(options, plan.variant, group, options.messages),
         trafficMs: measured.elapsedMs,
         perMemberBaseline: measured.perMember,
-      })),
-    ];
+      });
+      return ['', ...lines];
+    } catch (error) {
+      // The table above is still worth printing.
+      return ['', `join under load, cohort ${label}: failed (${(error as Error).message.split('\n')[0]})`];
+    }
   }
   return ['', 'join under load: skipped (no Cohort variant was measured)'];
 }

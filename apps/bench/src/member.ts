@@ -40,11 +40,13 @@ function describe(error: unknown): string {
 class ConnectionEvents {
   #seen = new Map<string, number>();
 
-  watch(nc: NatsConnection): void {
+  watch(nc: NatsConnection, label: string): void {
     void (async () => {
       for await (const status of nc.status()) {
-        if (status.type === 'ping') continue;
-        this.#seen.set(status.type, (this.#seen.get(status.type) ?? 0) + 1);
+        // Client pings are routine; a close is the member's own at exit.
+        if (status.type === 'ping' || status.type === 'close') continue;
+        const key = `${label} ${status.type}`;
+        this.#seen.set(key, (this.#seen.get(key) ?? 0) + 1);
       }
     })();
   }
@@ -62,7 +64,7 @@ class Member {
   readonly #events = new ConnectionEvents();
 
   constructor(readonly nc: NatsConnection) {
-    this.#events.watch(nc);
+    this.#events.watch(nc, 'nats');
   }
 
   async run(command: Command): Promise<MemberEvent> {
@@ -104,7 +106,10 @@ class Member {
   }
 
   async #cohortNode(): Promise<NatsCohortNode> {
-    this.#node ??= await cohortConnect({ servers, namespace, name });
+    if (this.#node === undefined) {
+      this.#node = await cohortConnect({ servers, namespace, name });
+      this.#events.watch(this.#node.connection, 'cohort');
+    }
     return this.#node;
   }
 

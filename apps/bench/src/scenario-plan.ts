@@ -7,8 +7,7 @@ import { runScenario } from './scenario-runner.js';
 import type { ScenarioOutcome } from './scenario-runner.js';
 
 /** The role of a scenario in the table: the two baselines, or a Cohort variant. */
-export const PlanKind = { raw: 'raw', jetstream: 'jetstream', cohort: 'cohort' } as const;
-export type PlanKind = (typeof PlanKind)[keyof typeof PlanKind];
+export type PlanKind = 'raw' | 'jetstream' | 'cohort';
 
 /** One row of the table: what to run in each round. */
 export interface ScenarioPlan {

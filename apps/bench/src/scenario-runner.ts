@@ -13,8 +13,10 @@ const PREPARE_TIMEOUT_MS = 60_000;
 const GO_TIMEOUT_MS = 300_000;
 const FINISH_TIMEOUT_MS = 30_000;
 
+// Reasons go on one line of the table; an error's first line says what happened.
 function reasonOf(member: MemberClient, event: MemberEvent): string {
-  if (event.event === 'failed' || event.event === 'unavailable') return `${member.name}: ${event.reason}`;
+  if (event.event === 'failed' || event.event === 'unavailable')
+    return `${member.name}: ${event.reason.split('\n')[0]}`;
   return `${member.name} answered ${JSON.stringify(event)}`;
 }
 
@@ -37,7 +39,8 @@ export async function prepareAll(
   const answers = await Promise.all(members.map((m) => m.request({ cmd: 'prepare', spec }, PREPARE_TIMEOUT_MS)));
   const unavailable = answers.find((a) => a.event === 'unavailable');
   // Every member runs the same build, so they give the same reason; one is enough.
-  if (unavailable?.event === 'unavailable') return { kind: 'unavailable', reason: unavailable.reason };
+  if (unavailable?.event === 'unavailable')
+    return { kind: 'unavailable', reason: unavailable.reason.split('\n')[0] ?? '' };
   const failed = answers.findIndex((a) => a.event !== 'ready');
   if (failed >= 0) return { kind: 'failed', reason: reasonOf(members[failed] as MemberClient, answers[failed]!) };
   return undefined;

@@ -36,6 +36,7 @@ export const SCENARIO_USAGE = [
   `  --liveness on|off|auto (default ${DEFAULT_SCENARIO.liveness})`,
   '  --protocol key=value   override a GroupProtocolConfig field (repeatable)',
   ...ORDERING_USAGE,
+  '  --state on|off         the group transfers its state (a replicated log) to joiners (default off)',
 ].join('\n');
 
 /**
@@ -50,6 +51,7 @@ export function parseScenarioArgs(argv: readonly string[]): { scenario: Scenario
     if (flag === 'seed') top['seed'] = toNumber(flag, value());
     else if (flag === 'joins') top['joins'] = toChoice(flag, value(), Object.values(JoinMode));
     else if (flag === 'liveness') top['liveness'] = toLiveness(value());
+    else if (flag === 'state') top['state'] = toChoice(flag, value(), ['on', 'off']) === 'on';
     else if (flag === 'protocol') {
       const [key, v] = value().split('=');
       if (key === undefined || v === undefined || !(key in DEFAULT_GROUP_PROTOCOL_CONFIG))
@@ -81,6 +83,7 @@ export function scenarioArgs(options: ScenarioOptions): string[] {
   args.push(...numberArgs(SCENARIO_FLAGS, options, DEFAULT_SCENARIO), ...faultArgs(options.faults, DEFAULT_FAULTS));
   if (options.joins !== DEFAULT_SCENARIO.joins) args.push('--joins', options.joins);
   args.push(...orderingArgs(options.ordering));
+  if (options.state) args.push('--state', 'on');
   if (options.liveness !== DEFAULT_SCENARIO.liveness)
     args.push('--liveness', options.liveness === 'auto' ? 'auto' : options.liveness ? 'on' : 'off');
   for (const [key, value] of Object.entries(options.protocol))

@@ -58,6 +58,8 @@ export interface ScenarioOptions {
   readonly protocol: Partial<GroupProtocolConfig>;
   /** The group's ordering and delivery mode, the same at every member. */
   readonly ordering: GroupOrdering;
+  /** The group transfers its state (each node's replicated log) to joiners. */
+  readonly state: boolean;
   /** Check liveness at the end; 'auto' = unless nodes crash (nothing detects a crash yet). */
   readonly liveness: boolean | 'auto';
 }
@@ -102,6 +104,7 @@ export const DEFAULT_SCENARIO: Omit<ScenarioOptions, 'seed'> = {
   faults: DEFAULT_FAULTS,
   joins: 'after-first',
   ordering: DEFAULT_GROUP_ORDERING,
+  state: false,
   joinSpreadMs: 300,
   tickMs: 10,
   group: 'sim',

@@ -4,6 +4,7 @@ import type { HistoryEvent, MemberHistory, ViewRecord } from '@cohort/checkers';
 import type { SimClock } from './clock.js';
 import type { Endpoint, SimNetwork } from './network.js';
 import { decodePayload, encodePayload } from './payload.js';
+import { ReplicatedLog } from './replicated-log.js';
 import { describeInput, describeOutput } from './trace.js';
 
 export const NodeState = {
@@ -29,6 +30,8 @@ export interface SimNodeOptions {
   readonly group: string;
   readonly config: GroupProtocolConfig;
   readonly ordering: GroupOrdering;
+  /** The group hands its state (this node's replicated log) to joiners. */
+  readonly state: boolean;
   readonly clock: SimClock;
   readonly network: SimNetwork;
   /** Called after this node installs a view. */
@@ -53,6 +56,7 @@ export class SimNode implements Endpoint {
   /** Anything that must never happen: the machine threw, a frame did not decode, a foreign payload. */
   readonly errors: string[] = [];
   private readonly machine: GroupMachine;
+  private readonly log = new ReplicatedLog();
   private readonly requestsById = new Map<number, RequestRecord>();
   private readonly deferred: Array<{ msgId: string; issuedAt: number }> = [];
   private nextRequestId = 1;
@@ -62,7 +66,7 @@ export class SimNode implements Endpoint {
 
   constructor(private readonly options: SimNodeOptions) {
     this.id = options.id;
-    this.machine = new GroupMachine(options.group, options.id, options.config, options.ordering);
+    this.machine = new GroupMachine(options.group, options.id, options.config, options.ordering, options.state);
     const { ordering, delivery } = options.ordering;
     this.history = { member: options.id, group: options.group, ordering, delivery, events: [] };
   }
@@ -210,6 +214,16 @@ export class SimNode implements Endpoint {
           return;
         }
         this.record({ kind: 'deliver', msgId, sender: delivery.origin, viewId: delivery.viewId, at: this.now });
+        this.log.append(msgId);
+        return;
+      }
+      case 'snapshot':
+        // Taken here, between the install and anything delivered after it: exactly at the cut.
+        return this.step({ kind: 'state', viewId: output.viewId, state: this.log.snapshot(), now: this.now });
+      case 'restore': {
+        const log = this.log.restore(output.state);
+        if (log === undefined) this.errors.push(`t=${this.now} ${this.id}: restored a state that is not a log`);
+        else this.record({ kind: 'restore', viewId: output.viewId, log: [...log], at: this.now });
         return;
       }
       case 'sent':

@@ -115,6 +115,7 @@ class Simulation {
       group: this.options.group,
       config: this.config,
       ordering: this.options.ordering,
+      state: this.options.state,
       clock: this.clock,
       network: this.network,
       onInstall: (n, view) => this.onInstall(n, view),

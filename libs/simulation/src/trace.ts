@@ -67,6 +67,10 @@ export function describeOutput(output: GroupOutput): string {
       return `rejected #${output.requestId} (${output.reason})`;
     case 'status':
       return `status ${output.status}`;
+    case 'snapshot':
+      return `snapshot for the joiners of view ${output.viewId}`;
+    case 'restore':
+      return `restore the state of view ${output.viewId} (${output.state.length} bytes)`;
     case 'drop':
       return `drop (${output.reason}) ${describeFrame(output.frame)}: ${output.detail}`;
   }

@@ -33,12 +33,15 @@ export function variedScenario(seed: number, overrides: VaryOverrides = {}): Sce
   const nodes = rng.range(3, 5);
   const messagesPerNode = rng.range(10, 30);
   const joins = rng.chance(0.3) ? 'sequential' : 'after-first';
-  const ordering = drawOrdering(new Rng((seed ^ VARY_SALT ^ ORDERING_SALT) >>> 0).fork());
+  const orderingRng = new Rng((seed ^ VARY_SALT ^ ORDERING_SALT) >>> 0).fork();
+  const ordering = drawOrdering(orderingRng);
+  const state = orderingRng.int(2) === 1;
   return {
     nodes,
     messagesPerNode,
     joins,
     ordering,
+    state,
     ...overrides,
     seed,
     faults: { ...drawn, ...overrides.faults },

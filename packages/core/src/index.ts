@@ -41,7 +41,7 @@ export { subjectMatches } from './transport/subject-match.js';
 export { CohortNode } from './runtime/cohort-node.js';
 export type { Group, Delivery, MulticastOptions, MulticastReceipt } from './runtime/group.js';
 export { Ordering, DeliveryMode, resolveProtocolConfig } from './runtime/options.js';
-export type { NodeOptions, JoinOptions, ProtocolOptions } from './runtime/options.js';
+export type { NodeOptions, JoinOptions, GroupState, ProtocolOptions } from './runtime/options.js';
 export type { CohortLogger, LogLevel } from './runtime/logger.js';
 export { ConsoleLogger } from './runtime/logger.js';
 export { DropCounters } from './runtime/stats.js';

@@ -56,6 +56,7 @@ export const FULL_SCENARIO_USAGE = [
   '  --mesh-config k=v      override a MeshConfig field (repeatable)',
   '  --protocol k=v         override a GroupProtocolConfig field (repeatable)',
   '  --orderings o/d,...    group gi uses entry i (cycling): fifo|causal|total / agreed|safe (default fifo/agreed)',
+  '  --state on|off         groups transfer their state (a replicated log) to joiners (default off)',
   '  --script JSON          scripted node faults: [{"at":ms,"kind":"crash|leave|pause|partition|heal",...}]',
 ].join('\n');
 
@@ -71,6 +72,7 @@ export function parseFullScenarioArgs(argv: readonly string[]): { scenario: Full
       if (readMeshRunFlag(flag, value, top)) return true;
       if (flag === 'rejoin') top['rejoin'] = toSwitch(flag, value());
       else if (flag === 'orderings') top['orderings'] = toOrderings(flag, value());
+      else if (flag === 'state') top['state'] = toSwitch(flag, value());
       else if (flag === 'mesh-config') readConfigEntry(flag, value(), DEFAULT_MESH_CONFIG, mesh);
       else if (flag === 'protocol') readConfigEntry(flag, value(), DEFAULT_GROUP_PROTOCOL_CONFIG, protocol);
       else return readNumberFlag(SCENARIO_FLAGS, flag, value, top) || readFaultFlag(flag, value, faults);
@@ -101,6 +103,7 @@ export function fullScenarioArgs(options: FullScenarioOptions): string[] {
   );
   const orderings = options.orderings.map((o) => `${o.ordering}/${o.delivery}`).join(',');
   if (orderings !== 'fifo/agreed') args.push('--orderings', orderings);
+  if (options.state) args.push('--state', 'on');
   if (options.script.length > 0) args.push('--script', JSON.stringify(options.script));
   return args;
 }

@@ -42,6 +42,8 @@ export interface SimFullNodeOptions {
   readonly network: SimNetwork;
   /** The ordering and delivery mode every member of a group uses. */
   readonly orderingOf: (group: string) => GroupOrdering;
+  /** Groups hand their (replicated-log) state to joiners. */
+  readonly transfersState: boolean;
   /** Set for the incarnation a NodeMachine starts after the primary mesh removed the previous one. */
   readonly predecessor?: Predecessor;
   readonly onChange?: (node: SimFullNode, change: FullChange) => void;
@@ -159,7 +161,13 @@ export class SimFullNode implements Endpoint, MeshFaultTarget, MeshCheckTarget {
     if (this.defer(() => this.join(group))) return;
     if (this.leaving || this.groups.has(group)) return;
     this.addGroup(group);
-    this.step({ kind: 'join', group, ordering: this.options.orderingOf(group), now: this.now });
+    this.step({
+      kind: 'join',
+      group,
+      ordering: this.options.orderingOf(group),
+      state: this.options.transfersState,
+      now: this.now,
+    });
   }
 
   private addGroup(group: string): void {
@@ -327,6 +335,10 @@ export class SimFullNode implements Endpoint, MeshFaultTarget, MeshCheckTarget {
       return;
     }
     if (report.kind === 'install') this.installed.push(`${group} view ${report.view.id}`);
+    // Taken here, between the install and anything delivered after it: exactly at the cut.
+    if (report.kind === 'snapshot') {
+      return this.step({ kind: 'state', group, viewId: report.viewId, state: member.log.snapshot(), now: this.now });
+    }
     if (!member.apply(report, this.now)) return;
     if (report.kind === 'status' && report.status === 'left') {
       this.options.network.unsubscribe(this.id, group);

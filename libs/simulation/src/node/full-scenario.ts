@@ -41,6 +41,8 @@ export interface FullScenarioOptions {
   readonly protocol: Partial<GroupProtocolConfig>;
   /** Group gi orders its deliveries by `orderings[i % orderings.length]`. */
   readonly orderings: readonly GroupOrdering[];
+  /** Groups transfer their state (each member's replicated log) to joiners. */
+  readonly state: boolean;
   /** A node the primary mesh removed rejoins as a new incarnation (NodeConfig.rejoin), or stays out. */
   readonly rejoin: boolean;
   /** Check liveness and bounded convergence at the end. */
@@ -75,6 +77,7 @@ export const DEFAULT_FULL_SCENARIO: Omit<FullScenarioOptions, 'seed'> = {
   mesh: {},
   protocol: {},
   orderings: [DEFAULT_GROUP_ORDERING],
+  state: false,
   rejoin: true,
   liveness: true,
   script: [],

@@ -105,6 +105,7 @@ class FullSimulation {
       clock: this.clock,
       network: this.network,
       orderingOf: (group) => groupOrderingOf(this.options, group),
+      transfersState: this.options.state,
       onChange: (n, change) => this.onChange(n, change),
       onIncarnation: (previous, next, taken) => {
         const successor = this.addNode(next, taken);

@@ -18,7 +18,7 @@ const ORDERING_SALT = 0x0dde_0001;
  * always, loss 0-10 %, duplication 0-5 %, delays up to 1-50 ms, FIFO or reordering links, any mesh
  * join mode, 0-2 each of crashes (half of the time with restarts), pauses, partitions (symmetric
  * or one-way), node leaves and group leaves; each group its own ordering (fifo, causal or total,
- * agreed or safe). The result is a plain FullScenarioInput, so a
+ * agreed or safe); half of the runs with state transfer. The result is a plain FullScenarioInput, so a
  * failing one replays with flags.
  */
 export function variedFullScenario(seed: number, overrides: FullVaryOverrides = {}): FullScenarioInput {
@@ -49,5 +49,6 @@ export function variedFullScenario(seed: number, overrides: FullVaryOverrides = 
   };
   const orderingRng = new Rng((seed ^ FULL_VARY_SALT ^ ORDERING_SALT) >>> 0).fork();
   const orderings = Array.from({ length: shape.groups! }, () => drawOrdering(orderingRng));
-  return { ...shape, orderings, ...overrides, seed, faults: { ...drawn, ...overrides.faults } };
+  const state = orderingRng.int(2) === 1;
+  return { ...shape, orderings, state, ...overrides, seed, faults: { ...drawn, ...overrides.faults } };
 }

@@ -2,6 +2,7 @@ import type { GroupOrdering, GroupOutput, GroupStatus, View } from '@cohort/core
 import type { HistoryEvent, MemberHistory } from '@cohort/checkers';
 import { copyView } from '../mesh-node.js';
 import { decodePayload } from '../payload.js';
+import { ReplicatedLog } from '../replicated-log.js';
 import type { RequestRecord } from '../sim-node.js';
 
 /** A group machine's report, as the NodeMachine forwards it (never a send). */
@@ -16,6 +17,8 @@ export class SimGroupMember {
   readonly history: MemberHistory;
   readonly requests: RequestRecord[] = [];
   readonly drops: Record<string, number> = {};
+  /** The application's state: what it applied, restored or delivered. */
+  readonly log = new ReplicatedLog();
   private readonly byRequestId = new Map<number, RequestRecord>();
   private groupStatus: GroupStatus | undefined;
   private view: View | undefined;
@@ -98,9 +101,20 @@ export class SimGroupMember {
         const msgId = decodePayload(payload);
         if (this.groupStatus === 'blocked') this.fail(`${this.group}: delivered ${origin}#${seq} while blocked`);
         if (msgId === undefined) this.fail(`delivered a payload that is not the workload's (${origin}#${seq})`);
-        else this.record({ kind: 'deliver', msgId, sender: origin, viewId, at });
+        else {
+          this.record({ kind: 'deliver', msgId, sender: origin, viewId, at });
+          this.log.append(msgId);
+        }
         return false;
       }
+      case 'restore': {
+        const log = this.log.restore(report.state);
+        if (log === undefined) this.fail(`${this.group}: the state restored in view ${report.viewId} is not a log`);
+        else this.record({ kind: 'restore', viewId: report.viewId, log: [...log], at });
+        return false;
+      }
+      case 'snapshot':
+        return false;
       case 'sent':
       case 'acknowledged':
       case 'rejected': {

@@ -166,7 +166,8 @@ export class FlushCoordinator {
     round.lastSentAt = now;
     if (decision.kind === 'adopt') {
       const { ballot, view } = decision.accepted;
-      return this.broadcastInstall({ kind: 'install', ...this.host.header(), ballot, view }, now);
+      const stateFor = round.stateFor(view);
+      return this.broadcastInstall({ kind: 'install', ...this.host.header(), ballot, view, stateFor }, now);
     }
     const cut = cutFrame(this.host.header(), round.proposed.id, round.ballot, decision.cut);
     this.host.send({ kind: 'group', channel: 'ctl' }, cut);
@@ -191,7 +192,11 @@ export class FlushCoordinator {
     }
     if (frame.sender !== this.host.self && this.host.admit(frame) === undefined) return;
     if (!round.recordCutOk(frame.sender)) return;
-    this.broadcastInstall({ kind: 'install', ...this.host.header(), ballot: round.ballot, view: round.proposed }, now);
+    const { ballot, proposed } = round;
+    this.broadcastInstall(
+      { kind: 'install', ...this.host.header(), ballot, view: proposed, stateFor: round.stateFor(proposed) },
+      now,
+    );
   }
 
   private broadcastInstall(install: InstallFrame, now: number): void {

@@ -54,6 +54,12 @@ export class FlushRound {
     return { kind: 'cut', cut: this.cut };
   }
 
+  /** The members of `view` that need the group's state there: its joiners, and voters still awaiting it. */
+  stateFor(view: View): MemberId[] {
+    const awaiting = [...this.flushOks.values()].filter((ok) => ok.awaitingState).map((ok) => ok.sender);
+    return [...new Set([...view.joined, ...awaiting])].filter((m) => view.members.includes(m));
+  }
+
   /** Records a cut-ok; returns true when every voter has delivered up to the cut. */
   recordCutOk(member: MemberId): boolean {
     if (this.stage !== 'cut' || !this.voters.includes(member)) return false;

@@ -20,6 +20,7 @@ import type { MemberFlush } from './flush-vote.js';
 import { FutureFrames } from './future-frames.js';
 import { GroupHandoff } from './group-handoff.js';
 import { InstallRelay } from './install-relay.js';
+import { StateTransfer } from './state-transfer.js';
 import type { Destination, DropReason, GroupInput, GroupOutput, RejectReason } from './messages.js';
 import type { OutgoingMulticast } from './view-channel.js';
 import { ViewChannel } from './view-channel.js';
@@ -72,13 +73,25 @@ export class GroupMachine {
   private readonly vote = new FlushVote();
   private readonly coordinator: FlushCoordinator;
   private handoff: GroupHandoff | undefined;
+  private readonly transfer: StateTransfer | undefined;
 
   constructor(
     readonly group: string,
     readonly self: MemberId,
     private readonly config: GroupProtocolConfig,
     readonly ordering: GroupOrdering = DEFAULT_GROUP_ORDERING,
+    /** The application has state to transfer to joiners (DESIGN §5.5); every member must agree. */
+    readonly transfersState = false,
   ) {
+    this.transfer = transfersState
+      ? new StateTransfer({
+          group,
+          self,
+          chunkBytes: config.maxPayloadBytes,
+          retryMs: config.flushRetryMs,
+          send: (to, frame) => this.send(to, frame),
+        })
+      : undefined;
     this.future = new FutureFrames(config.maxFutureFrames);
     this.installs = new InstallRelay({
       self,
@@ -164,9 +177,12 @@ export class GroupMachine {
       case 'evicted':
         this.onEvicted();
         break;
+      case 'state':
+        this.transfer?.onSnapshot(input.viewId, input.state);
+        break;
     }
     this.channel?.endStep();
-    return this.out;
+    return this.transfer === undefined ? this.out : this.transfer.gate(this.out);
   }
 
   private afterRemoval(input: GroupInput): GroupOutput[] {
@@ -200,6 +216,7 @@ export class GroupMachine {
       this.sendRequest('leave', now);
     }
     this.channel?.tick(now);
+    this.transfer?.tick(now);
     this.coordinator.tick(now);
     const later = this.laterViewSeen;
     if (later !== undefined && now - later.since >= this.config.flushRetryMs) {
@@ -243,6 +260,7 @@ export class GroupMachine {
   private onEvicted(): void {
     if (this.phase === 'idle' || this.phase === 'left') return;
     this.phase = 'removed';
+    this.transfer?.reset();
     this.coordinator.stop();
     this.handoff = undefined;
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'removed');
@@ -270,6 +288,8 @@ export class GroupMachine {
   private pump(): void {
     const channel = this.channel;
     if (this.phase !== 'member' || channel === undefined || this.vote.flush !== undefined) return;
+    // A joiner multicasts only once it holds the state its messages are built on.
+    if (this.transfer?.awaiting === true) return;
     if (this.handoff !== undefined || this.blocked) return;
     do {
       while (this.queue.length > 0 && channel.hasRoom(this.queue[0]!.payload.length)) channel.send(this.queue.shift()!);
@@ -323,6 +343,16 @@ export class GroupMachine {
         return this.installs.onRequest(frame.sender, frame.viewId + 1);
       case 'install-ok':
         return this.drop('unexpected', frame, 'install-ok without a handoff');
+      case 'state':
+        if (this.admit(frame) === undefined) return;
+        if (this.transfer?.onChunk(frame, now) !== true)
+          this.drop('unexpected', frame, 'state chunk of no transfer under way');
+        return this.pump();
+      case 'state-req':
+        if (this.admit(frame) === undefined) return;
+        if (this.transfer?.onRequest(frame) !== true)
+          this.drop('unexpected', frame, `no state for view ${frame.viewId} here`);
+        return;
       default:
         return this.drop('unexpected', frame, `${frame.kind} is a mesh frame, not a group frame`);
     }
@@ -443,6 +473,7 @@ export class GroupMachine {
   private finishLeave(): void {
     for (const id of this.channel?.unacknowledgedRequests() ?? []) this.reject(id, 'left');
     this.channel = undefined;
+    this.transfer?.reset();
     this.phase = 'left';
     this.coordinator.stop();
     this.vote.reset();
@@ -474,6 +505,7 @@ export class GroupMachine {
       sent: this.channel!.sent,
       received: this.channel!.holdings(),
       ordered: this.channel!.ordered,
+      awaitingState: this.transfer?.awaiting ?? false,
       accepted: this.vote.accepted,
     };
     if (frame.sender === this.self) this.coordinator.onFlushOk(ok, now);
@@ -549,7 +581,7 @@ export class GroupMachine {
       }
       if (frame.viewId !== next.id - 1) return this.drop('unexpected', frame, 'install frame and view ids disagree');
       this.installs.remember(frame);
-      this.installView(next, now);
+      this.installView(next, now, frame.stateFor, true);
       return this.installs.confirm(frame);
     }
     const view = this.view!;
@@ -575,7 +607,7 @@ export class GroupMachine {
       if (frame.sender === this.self && next.members.length > 0) return this.beginHandoff(frame, now);
       return this.finishLeave();
     }
-    this.installView(next, now);
+    this.installView(next, now, frame.stateFor);
     this.installs.confirm(frame);
   }
 
@@ -615,10 +647,15 @@ export class GroupMachine {
         failed: [],
       },
       now,
+      [],
     );
   }
 
-  private installView(view: View, now: number): void {
+  /**
+   * `stateFor`: members that need the group's state in this view; `joining`: this is the first
+   * view of a group that existed before this member.
+   */
+  private installView(view: View, now: number, stateFor: readonly MemberId[], joining = false): void {
     this.view = view;
     this.laterViewSeen = undefined;
     this.phase = 'member';
@@ -628,6 +665,8 @@ export class GroupMachine {
     for (const m of [...this.departed]) if (!view.members.includes(m)) this.departed.delete(m);
     this.out.push({ kind: 'install', view });
     this.out.push({ kind: 'status', status: 'member' });
+    const snapshot = this.transfer?.installed(view, stateFor, joining, now);
+    if (snapshot !== undefined) this.out.push(snapshot);
     for (const frame of this.future.takeFor(view.id)) this.onFrame(frame, now);
     this.pump();
     if (this.leaving) {

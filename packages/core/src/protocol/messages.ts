@@ -29,7 +29,9 @@ export type GroupInput =
   /** The node's mesh lost (or regained) a majority: stop (or resume) delivering and sending. */
   | { readonly kind: 'blocked'; readonly blocked: boolean; readonly now: number }
   /** This node was removed from the mesh: its membership is over for good. */
-  | { readonly kind: 'evicted'; readonly now: number };
+  | { readonly kind: 'evicted'; readonly now: number }
+  /** The application's snapshot, answering a `snapshot` output. */
+  | { readonly kind: 'state'; readonly viewId: number; readonly state: Uint8Array; readonly now: number };
 
 /** A delivered multicast, before the user codec decodes its payload. */
 export interface RawDelivery {
@@ -79,4 +81,12 @@ export type GroupOutput =
   | { readonly kind: 'acknowledged'; readonly requestId: number; readonly viewId: number; readonly seq: number }
   | { readonly kind: 'rejected'; readonly requestId: number; readonly reason: RejectReason }
   | { readonly kind: 'status'; readonly status: GroupStatus }
+  /**
+   * This member provides the state to the joiners of view `viewId`: take the application's
+   * snapshot now (after everything delivered so far, before anything of the view) and answer
+   * with a `state` input.
+   */
+  | { readonly kind: 'snapshot'; readonly viewId: number }
+  /** A joiner received the group's state as of its first view `viewId`: apply it before any delivery. */
+  | { readonly kind: 'restore'; readonly viewId: number; readonly state: Uint8Array }
   | { readonly kind: 'drop'; readonly reason: DropReason; readonly frame: Frame; readonly detail: string };

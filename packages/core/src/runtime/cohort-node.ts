@@ -89,6 +89,7 @@ export class CohortNode {
       multicast: (group, requestId, payload, type) =>
         this.dispatch({ kind: 'multicast', group, requestId, payload, type, now: this.now() }),
       leave: (group) => this.dispatch({ kind: 'leave', group, now: this.now() }),
+      state: (group, viewId, state) => this.dispatch({ kind: 'state', group, viewId, state, now: this.now() }),
       maxMessageBytes: this.config.maxMessageBytes,
     };
     const meshConfig = resolveMeshConfig(options);
@@ -160,13 +161,22 @@ export class CohortNode {
       this.driver,
       (error) => this.logger.warn(error.message, 'Cohort'),
       options.backlogLimit,
+      options.state === undefined
+        ? undefined
+        : { options: options.state, codec: options.state.codec ?? (jsonCodec<unknown>() as PayloadCodec<unknown>) },
     );
     options.attach?.(handle as unknown as Group<T>);
     const subscription = this.transport.subscribe(this.subjects.groupWildcard(group), (msg) =>
       this.onTransportMessage(msg),
     );
     this.groups.set(group, { handle, subscription });
-    this.dispatch({ kind: 'join', group, ordering: { ordering, delivery }, now: this.now() });
+    this.dispatch({
+      kind: 'join',
+      group,
+      ordering: { ordering, delivery },
+      state: options.state !== undefined,
+      now: this.now(),
+    });
     const timeoutMs = options.timeoutMs ?? this.config.joinTimeoutMs + 10_000;
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -5,7 +5,7 @@ import type { PayloadCodec } from '../payload-codec.js';
 import type { GroupOutput, GroupStatus, RawDelivery } from '../protocol/messages.js';
 import type { View } from '../protocol/view.js';
 import type { Delivery, Group, MulticastOptions, MulticastReceipt } from './group.js';
-import type { DeliveryMode, Ordering } from './options.js';
+import type { DeliveryMode, GroupState, Ordering } from './options.js';
 
 interface Pending {
   resolve(receipt: MulticastReceipt): void;
@@ -16,6 +16,8 @@ interface Pending {
 /** What a handle needs from its node: submit inputs to its protocol machine. */
 export interface GroupDriver {
   multicast(group: string, requestId: number, payload: Uint8Array, type: string | undefined): void;
+  /** The application's snapshot for the joiners of view `viewId`. */
+  state(group: string, viewId: number, state: Uint8Array): void;
   leave(group: string): void;
   readonly maxMessageBytes: number;
 }
@@ -51,6 +53,7 @@ export class GroupHandle<T> implements Group<T> {
     private readonly driver: GroupDriver,
     private readonly onDecodeError: (error: Error) => void,
     private readonly backlogLimit = 100_000,
+    private readonly state?: { readonly options: GroupState; readonly codec: PayloadCodec<unknown> },
   ) {}
 
   get view(): View {
@@ -130,6 +133,10 @@ export class GroupHandle<T> implements Group<T> {
         if (output.status === 'left') return this.close();
         this.statusSubject.next(output.status);
         return;
+      case 'snapshot':
+        return this.snapshot(output.viewId);
+      case 'restore':
+        return this.restore(output.viewId, output.state);
       default:
         return;
     }
@@ -150,6 +157,39 @@ export class GroupHandle<T> implements Group<T> {
     this.statusSubject.complete();
     this.errorsSubject.complete();
     for (const resolve of this.leaveWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * Runs between two deliveries, so the state is exactly that after the previous view. If the
+   * snapshot fails, the joiners get no state from this member: they wait for the next view's
+   * provider, and the error is reported here.
+   */
+  private snapshot(viewId: number): void {
+    if (this.state === undefined) return;
+    let bytes: Uint8Array;
+    try {
+      const value = this.state.options.snapshot();
+      if (isPromiseLike(value)) throw new TypeError('snapshot() returned a promise: it must return the state itself');
+      bytes = this.state.codec.encode(value);
+    } catch (cause) {
+      this.fail(new Error(`group ${this.name}: snapshot for the joiners of view ${viewId} failed`, { cause }));
+      return;
+    }
+    this.driver.state(this.name, viewId, bytes);
+  }
+
+  private restore(viewId: number, bytes: Uint8Array): void {
+    if (this.state === undefined) return;
+    try {
+      this.state.options.restore(this.state.codec.decode(bytes));
+    } catch (cause) {
+      this.fail(new Error(`group ${this.name}: restoring the state of view ${viewId} failed`, { cause }));
+    }
+  }
+
+  private fail(error: Error): void {
+    this.onDecodeError(error);
+    this.errorsSubject.next(error);
   }
 
   private deliver(raw: RawDelivery): void {
@@ -187,4 +227,8 @@ export class GroupHandle<T> implements Group<T> {
     }
     this.messagesSubject.next(delivery);
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

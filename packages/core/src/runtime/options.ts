@@ -57,6 +57,20 @@ export interface JoinOptions<T> {
   attach?: (group: Group<T>) => void;
   /** Deliveries held for the first `messages$` subscriber. Default 100,000. */
   backlogLimit?: number;
+  /**
+   * Application state handed to joiners (DESIGN §5.5). Every member of the group must pass it.
+   * `snapshot` runs at the install of a view with joiners on the oldest member that was already
+   * in the group, after every delivery of the previous view and before any of the new one; it
+   * must return the state synchronously. A joiner's `restore` runs before its first view is
+   * reported and before any delivery. The state crosses the wire through `codec` (JSON by default).
+   */
+  state?: GroupState;
+}
+
+export interface GroupState<S = unknown> {
+  snapshot(): S;
+  restore(state: S): void;
+  codec?: PayloadCodec<S>;
 }
 
 const FRAME_OVERHEAD = 1024;
@@ -144,5 +158,9 @@ export function validateJoinOptions(
     throw new ConfigurationError('delivery', `${JSON.stringify(delivery)} is not one of agreed, safe`);
   }
   if (options.timeoutMs !== undefined) positiveInt('timeoutMs', options.timeoutMs, 1);
+  const state = options.state;
+  if (state !== undefined && (typeof state?.snapshot !== 'function' || typeof state.restore !== 'function')) {
+    throw new ConfigurationError('state', 'must be { snapshot(): state, restore(state): void } (both functions)');
+  }
   return { ordering, delivery };
 }

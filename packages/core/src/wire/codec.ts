@@ -149,7 +149,7 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
       writeBallot(w, frame.ballot);
       w.u32(frame.sent);
       writeEntries(w, frame.received);
-      w.u32(frame.ordered);
+      w.u32(frame.ordered).u8(frame.awaitingState ? 1 : 0);
       writeAccepted(w, frame.accepted);
       return;
     case 'flush-nack':
@@ -167,6 +167,7 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
     case 'install':
       writeBallot(w, frame.ballot);
       writeView(w, frame.view);
+      writeNames(w, frame.stateFor);
       return;
   }
 }
@@ -344,7 +345,20 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
       const sent = r.u32('sent');
       const received = entries(r, 'received');
       const ordered = r.u32('ordered');
-      return { kind, ...h, proposedViewId, ballot: b, sent, received, ordered, accepted: acceptedProposal(r, h.group) };
+      const awaiting = r.u8('awaiting flag');
+      if (awaiting > 1) throw new FrameDecodeError('invalid-field', `awaiting flag ${awaiting}`);
+      const accepted = acceptedProposal(r, h.group);
+      return {
+        kind,
+        ...h,
+        proposedViewId,
+        ballot: b,
+        sent,
+        received,
+        ordered,
+        awaitingState: awaiting === 1,
+        accepted,
+      };
     }
     case 'flush-nack':
     case 'cut-ok':
@@ -360,7 +374,7 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
       return { kind, ...h, proposedViewId, ballot: b, cut, ordered, orderHolder };
     }
     case 'install':
-      return { kind, ...h, ballot: flushBallot(r), view: view(r, h.group) };
+      return { kind, ...h, ballot: flushBallot(r), view: view(r, h.group), stateFor: names(r, 'stateFor') };
   }
 }
 

@@ -177,6 +177,8 @@ export interface FlushOkFrame extends FrameHeader {
   readonly received: readonly SeqEntry[];
   /** Total order: the order records it holds contiguously. */
   readonly ordered: number;
+  /** It joined the group and has not received the group's state yet (a provider failed). */
+  readonly awaitingState: boolean;
   readonly accepted: AcceptedProposal | undefined;
 }
 
@@ -217,6 +219,8 @@ export interface InstallFrame extends FrameHeader {
   readonly kind: 'install';
   readonly ballot: Ballot;
   readonly view: View;
+  /** Members that need the group's state in the view: its joiners, and members still awaiting it. */
+  readonly stateFor: readonly string[];
 }
 
 /** A member of a view installed by a leaving coordinator confirms it; viewId is the new view. */

@@ -108,7 +108,10 @@ export class NodeMachine {
         this.onFrame(input.frame, input.now);
         break;
       case 'join':
-        this.onJoin(input.group, input.ordering ?? DEFAULT_GROUP_ORDERING, input.now);
+        this.onJoin(input.group, input.ordering ?? DEFAULT_GROUP_ORDERING, input.state ?? false, input.now);
+        break;
+      case 'state':
+        this.stepGroup(input.group, { kind: 'state', viewId: input.viewId, state: input.state, now: input.now });
         break;
       case 'multicast': {
         const { group, ...rest } = input;
@@ -140,9 +143,9 @@ export class NodeMachine {
    * the mesh does not know, or its crash would never be detected and the group's next flush
    * would wait for it forever.
    */
-  private onJoin(group: string, ordering: GroupOrdering, now: number): void {
+  private onJoin(group: string, ordering: GroupOrdering, state: boolean, now: number): void {
     if (this.groups.has(group)) return;
-    const machine = new GroupMachine(group, this.self, this.config.group, ordering);
+    const machine = new GroupMachine(group, this.self, this.config.group, ordering, state);
     this.groups.set(group, machine);
     if (this.meshView !== undefined) machine.step({ kind: 'mesh-view', members: this.meshView.members, now });
     // Nodes removed before this group was joined: a stale view that lists one must not be joined.
@@ -268,12 +271,12 @@ export class NodeMachine {
     this.root = undefined;
     this.grantAck = 0;
     this.directory.resign();
-    const groups = [...this.groups].map(([group, machine]) => [group, machine.ordering] as const);
+    const groups = [...this.groups].map(([group, m]) => [group, m.ordering, m.transfersState] as const);
     this.groups.clear();
     this.queries.clear();
     this.unstarted.clear();
     this.stepMesh({ kind: 'start', now: this.now });
-    for (const [group, ordering] of groups) this.onJoin(group, ordering, this.now);
+    for (const [group, ordering, state] of groups) this.onJoin(group, ordering, state, this.now);
   }
 
   private remember(departed: MemberId): void {

@@ -12,7 +12,22 @@ export type NodeInput =
   /** An inbound frame that passed the transport checks (decoded, sender = subject's last token). */
   | { readonly kind: 'frame'; readonly frame: Frame; readonly now: number }
   /** Start joining a group; the node asks the root's directory whether it exists. */
-  | { readonly kind: 'join'; readonly group: string; readonly ordering?: GroupOrdering; readonly now: number }
+  | {
+      readonly kind: 'join';
+      readonly group: string;
+      readonly ordering?: GroupOrdering;
+      /** The application transfers state to joiners (DESIGN §5.5). */
+      readonly state?: boolean;
+      readonly now: number;
+    }
+  /** The application's snapshot for a group's `snapshot` output. */
+  | {
+      readonly kind: 'state';
+      readonly group: string;
+      readonly viewId: number;
+      readonly state: Uint8Array;
+      readonly now: number;
+    }
   | {
       readonly kind: 'multicast';
       readonly group: string;

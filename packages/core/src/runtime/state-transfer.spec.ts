@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { waitUntil as until } from '@cohort/nats-harness';
+import { ConfigurationError } from '../errors.js';
+import { InMemoryNetwork } from '../transport/in-memory-transport.js';
+import { CohortNode } from './cohort-node.js';
+import type { Group } from './group.js';
+
+const silent = { debug: () => {}, log: () => {}, warn: () => {}, error: () => {} };
+const fast = {
+  joinTimeoutMs: 200,
+  heartbeatMs: 20,
+  suspectAfterMs: 60,
+  verifyTimeoutMs: 30,
+  tickMs: 5,
+  nakIntervalMs: 20,
+  digestIntervalMs: 10,
+  flushRetryMs: 50,
+};
+const nodes: CohortNode[] = [];
+
+afterEach(async () => {
+  await Promise.allSettled(nodes.splice(0).map((n) => n.close()));
+});
+
+/** A replica of a log: the state is everything applied, restored or delivered, in order. */
+class Replica {
+  log: number[] = [];
+  restoredAt: number | undefined;
+  deliveredBeforeRestore = 0;
+  group!: Group<number>;
+
+  async join(net: InMemoryNetwork, name: string, extra: object = {}): Promise<this> {
+    const node = new CohortNode(net.connect(), { namespace: 'test', name, logger: silent, ...fast, ...extra });
+    nodes.push(node);
+    this.group = await node.join<number>('ledger', {
+      ordering: 'total',
+      state: {
+        snapshot: () => [...this.log],
+        restore: (s) => {
+          this.restoredAt = this.log.length;
+          this.log = [...(s as number[])];
+        },
+      },
+      attach: (g) =>
+        g.messages$.subscribe((d) => {
+          if (this.restoredAt === undefined) this.deliveredBeforeRestore++;
+          this.log.push(d.payload);
+        }),
+    });
+    return this;
+  }
+}
+
+describe('state transfer over the in-memory transport', () => {
+  it('a joiner starts from the old members’ state at the cut, then delivers exactly what they deliver', async () => {
+    const net = new InMemoryNetwork();
+    const a = await new Replica().join(net, 'a');
+    const b = await new Replica().join(net, 'b');
+    await until(() => a.group.view.members.length === 2);
+    let next = 0;
+    let stop = false;
+    // Traffic runs while c joins: some of it is in c's state, the rest c delivers.
+    const traffic = (async () => {
+      while (!stop) await Promise.all([a.group.multicast(next++), b.group.multicast(next++)]);
+    })();
+    await until(() => next > 200);
+    const c = await new Replica().join(net, 'c');
+    await until(() => next > 400);
+    stop = true;
+    await traffic;
+    await until(() => a.log.length === next && b.log.length === next && c.log.length === next);
+    expect(c.restoredAt).toBe(0);
+    expect(c.deliveredBeforeRestore).toBe(0);
+    expect(c.log).toEqual(a.log);
+    expect(b.log).toEqual(a.log);
+  });
+
+  it('streams a state larger than one frame in chunks', async () => {
+    const net = new InMemoryNetwork(64 * 1024);
+    const big = Array.from({ length: 50_000 }, (_, i) => i);
+    const a = await new Replica().join(net, 'a');
+    a.log = [...big];
+    const b = await new Replica().join(net, 'b');
+    expect(b.log).toEqual(big);
+  });
+
+  it('refuses a state option without snapshot and restore', async () => {
+    const net = new InMemoryNetwork();
+    const node = new CohortNode(net.connect(), { namespace: 'test', name: 'x', logger: silent, ...fast });
+    nodes.push(node);
+    await expect(node.join('g', { state: { snapshot: () => 1 } as never })).rejects.toBeInstanceOf(ConfigurationError);
+  });
+});

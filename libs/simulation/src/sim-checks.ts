@@ -25,6 +25,8 @@ export function simulatorChecks(nodes: readonly SimNode[], liveness: boolean): C
     for (const r of node.requests) {
       if (r.outcome === 'acknowledged') continue;
       if (r.outcome === 'rejected' && node.state === 'left' && r.reason === 'left') continue;
+      // The caller is told it was not sent: a view change held it back past flushTimeoutMs.
+      if (r.outcome === 'rejected' && r.reason === 'flush-timeout') continue;
       const what =
         r.outcome === 'rejected'
           ? `was rejected (${r.reason ?? '?'}) on a node that is ${node.state}`

@@ -246,6 +246,8 @@ export class SimNode implements Endpoint {
       case 'drop':
         this.drops[output.reason] = (this.drops[output.reason] ?? 0) + 1;
         return;
+      case 'flushed':
+        return;
     }
   }
 

@@ -44,17 +44,14 @@ export class ConfigurationError extends CohortError {
   }
 }
 
-/** A multicast payload that does not fit in one frame. */
+/** A multicast payload larger than maxMessageBytes. */
 export class PayloadTooLargeError extends CohortError {
   constructor(
     readonly size: number,
     readonly limit: number,
     fields: CohortErrorFields,
   ) {
-    super(
-      `payload of ${size} bytes exceeds the ${limit}-byte limit of one frame (fragmentation is not implemented yet)`,
-      fields,
-    );
+    super(`payload of ${size} bytes exceeds the ${limit}-byte limit of one multicast (maxMessageBytes)`, fields);
   }
 }
 
@@ -73,6 +70,22 @@ export class MemberRemovedError extends CohortError {
   constructor(fields: CohortErrorFields) {
     super(
       `node ${fields.member ?? ''} was removed from the mesh before this multicast to ${fields.group ?? ''} went out; it was not sent (the node rejoins as a new incarnation: send it again)`,
+      fields,
+    );
+  }
+}
+
+/**
+ * A multicast that waited longer than flushTimeoutMs for a view change to end: it was not sent.
+ * The flush is still waiting for `waitingFor` (members the failure detector has not removed yet).
+ */
+export class FlushTimeoutError extends CohortError {
+  constructor(
+    readonly timeoutMs: number,
+    fields: CohortErrorFields,
+  ) {
+    super(
+      `group ${fields.group ?? ''}: a view change blocked this multicast for more than flushTimeoutMs (${timeoutMs} ms) in view ${fields.viewId ?? '-'}; it was not sent (send it again)`,
       fields,
     );
   }

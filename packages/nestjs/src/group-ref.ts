@@ -58,6 +58,10 @@ export class GroupRef<T> implements Group<T> {
     return this.target?.status ?? 'joining';
   }
 
+  get flushStats(): Group<T>['flushStats'] {
+    return this.group.flushStats;
+  }
+
   stream(type: string): Observable<Delivery<T>> {
     return this.messages$.pipe(filter((d) => d.type === type));
   }

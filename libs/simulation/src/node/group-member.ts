@@ -114,6 +114,7 @@ export class SimGroupMember {
         return false;
       }
       case 'snapshot':
+      case 'flushed':
         return false;
       case 'sent':
       case 'acknowledged':

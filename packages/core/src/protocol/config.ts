@@ -12,6 +12,8 @@ export interface GroupProtocolConfig {
   readonly idleDigestIntervalMs: number;
   /** Resend flush steps (propose, cut, cut-ok) this often until answered. */
   readonly flushRetryMs: number;
+  /** A multicast waits at most this long for a view change to end; then it is refused, not sent. */
+  readonly flushTimeoutMs: number;
   /** Sender window: unstable messages in flight. */
   readonly windowMessages: number;
   /** Sender window: unstable payload bytes in flight. */
@@ -33,6 +35,7 @@ export const DEFAULT_GROUP_PROTOCOL_CONFIG: GroupProtocolConfig = {
   digestIntervalMs: 50,
   idleDigestIntervalMs: 1000,
   flushRetryMs: 250,
+  flushTimeoutMs: 5000,
   windowMessages: 4096,
   windowBytes: 16 * 1024 * 1024,
   maxPayloadBytes: 1024 * 1024 - 1024,

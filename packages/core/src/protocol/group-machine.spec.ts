@@ -111,4 +111,28 @@ describe('GroupMachine', () => {
     expect(released.filter((o) => o.kind === 'acknowledged')).toHaveLength(1);
     expect(a.queued).toBe(0);
   });
+
+  it('refuses a multicast a view change holds back past flushTimeoutMs', () => {
+    const t = pair();
+    const c = new GroupMachine('g', 'c', config);
+    // c asks to join: a proposes view 3 and waits for b, which never answers here.
+    t.deliver(t.a, t.frames(c.step({ kind: 'start', now: t.now })));
+    expect(t.a.step({ kind: 'tick', now: t.tick(1) }).some((o) => o.kind === 'status')).toBe(false);
+    const queued = t.a.step({
+      kind: 'multicast',
+      requestId: 7,
+      payload: new Uint8Array([1]),
+      type: undefined,
+      now: t.now,
+    });
+    expect(queued.some((o) => o.kind === 'sent')).toBe(false);
+    expect(t.a.step({ kind: 'tick', now: t.tick(config.flushTimeoutMs) })).not.toContainEqual(
+      expect.objectContaining({ kind: 'rejected' }),
+    );
+    expect(t.a.step({ kind: 'tick', now: t.tick(10) })).toContainEqual({
+      kind: 'rejected',
+      requestId: 7,
+      reason: 'flush-timeout',
+    });
+  });
 });

@@ -67,6 +67,8 @@ export class GroupMachine {
   private laterViewSeen: { since: number; from: MemberId } | undefined;
 
   private readonly queue: OutgoingMulticast[] = [];
+  /** When this member stopped sending for the view change under way. */
+  private flushStartedAt: number | undefined;
   private channel: ViewChannel | undefined;
   private readonly future: FutureFrames;
 
@@ -217,6 +219,7 @@ export class GroupMachine {
     }
     this.channel?.tick(now);
     this.transfer?.tick(now);
+    if (this.flushStartedAt !== undefined) this.expireQueued(now);
     this.coordinator.tick(now);
     const later = this.laterViewSeen;
     if (later !== undefined && now - later.since >= this.config.flushRetryMs) {
@@ -261,6 +264,7 @@ export class GroupMachine {
     if (this.phase === 'idle' || this.phase === 'left') return;
     this.phase = 'removed';
     this.transfer?.reset();
+    this.flushStartedAt = undefined;
     this.coordinator.stop();
     this.handoff = undefined;
     for (const req of this.queue.splice(0)) this.reject(req.requestId, 'removed');
@@ -273,11 +277,19 @@ export class GroupMachine {
 
   // ---- sending ----------------------------------------------------------------------------
 
-  private onMulticast(req: OutgoingMulticast): void {
+  private onMulticast(req: Omit<OutgoingMulticast, 'queuedAt'> & { now: number }): void {
     if (this.phase === 'left' || this.handoff !== undefined) return this.reject(req.requestId, 'left');
     if (req.payload.length > this.config.maxMessageBytes) return this.reject(req.requestId, 'too-large');
-    this.queue.push({ requestId: req.requestId, payload: req.payload, type: req.type });
+    this.queue.push({ requestId: req.requestId, payload: req.payload, type: req.type, queuedAt: req.now });
     this.pump();
+  }
+
+  /** Refuses multicasts a view change has held back for longer than flushTimeoutMs (DESIGN §5.4). */
+  private expireQueued(now: number): void {
+    const limit = this.config.flushTimeoutMs;
+    while (this.queue.length > 0 && now - this.queue[0]!.queuedAt > limit && now - this.flushStartedAt! > limit) {
+      this.reject(this.queue.shift()!.requestId, 'flush-timeout');
+    }
   }
 
   private reject(requestId: number, reason: RejectReason): void {
@@ -474,6 +486,7 @@ export class GroupMachine {
     for (const id of this.channel?.unacknowledgedRequests() ?? []) this.reject(id, 'left');
     this.channel = undefined;
     this.transfer?.reset();
+    this.flushStartedAt = undefined;
     this.phase = 'left';
     this.coordinator.stop();
     this.vote.reset();
@@ -494,6 +507,7 @@ export class GroupMachine {
     this.coordinator.yieldTo(frame.ballot, frame.sender);
     if (this.vote.flush === undefined || compareBallots(this.vote.flush.ballot, frame.ballot) !== 0) {
       if (this.vote.flush === undefined) this.out.push({ kind: 'status', status: 'flushing' });
+      this.flushStartedAt ??= now;
       this.vote.flush = { view: frame.view, ballot: frame.ballot, cutSet: false, cutReachedAt: undefined };
       this.channel!.hold();
     }
@@ -658,6 +672,10 @@ export class GroupMachine {
   private installView(view: View, now: number, stateFor: readonly MemberId[], joining = false): void {
     this.view = view;
     this.laterViewSeen = undefined;
+    if (this.flushStartedAt !== undefined) {
+      this.out.push({ kind: 'flushed', viewId: view.id, blockedMs: now - this.flushStartedAt });
+      this.flushStartedAt = undefined;
+    }
     this.phase = 'member';
     this.vote.reset();
     this.coordinator.installed(view);

@@ -70,8 +70,11 @@ export const DropReason = {
 } as const;
 export type DropReason = (typeof DropReason)[keyof typeof DropReason];
 
-/** Why a multicast was refused: the member left, the payload is too large, or the mesh removed this node. */
-export type RejectReason = 'left' | 'too-large' | 'removed';
+/**
+ * Why a multicast was refused: the member left, the payload is too large, the mesh removed this
+ * node, or a view change held it back longer than flushTimeoutMs.
+ */
+export type RejectReason = 'left' | 'too-large' | 'removed' | 'flush-timeout';
 
 export type GroupOutput =
   | { readonly kind: 'send'; readonly to: Destination; readonly frame: Frame }
@@ -81,6 +84,8 @@ export type GroupOutput =
   | { readonly kind: 'acknowledged'; readonly requestId: number; readonly viewId: number; readonly seq: number }
   | { readonly kind: 'rejected'; readonly requestId: number; readonly reason: RejectReason }
   | { readonly kind: 'status'; readonly status: GroupStatus }
+  /** A view change ended here: sending was held back for `blockedMs` before view `viewId`. */
+  | { readonly kind: 'flushed'; readonly viewId: number; readonly blockedMs: number }
   /**
    * This member provides the state to the joiners of view `viewId`: take the application's
    * snapshot now (after everything delivered so far, before anything of the view) and answer

@@ -14,6 +14,8 @@ export interface OutgoingMulticast {
   readonly requestId: number;
   readonly payload: Uint8Array;
   readonly type: string | undefined;
+  /** When multicast() was called: a view change may hold it back at most flushTimeoutMs. */
+  readonly queuedAt: number;
 }
 
 /**

@@ -91,6 +91,7 @@ export class CohortNode {
       leave: (group) => this.dispatch({ kind: 'leave', group, now: this.now() }),
       state: (group, viewId, state) => this.dispatch({ kind: 'state', group, viewId, state, now: this.now() }),
       maxMessageBytes: this.config.maxMessageBytes,
+      flushTimeoutMs: this.config.flushTimeoutMs,
     };
     const meshConfig = resolveMeshConfig(options);
     this.machine = new NodeMachine(id, { mesh: meshConfig, group: this.config, rejoin: true });

@@ -1,6 +1,6 @@
 import { BehaviorSubject, Observable, ReplaySubject, Subject, filter } from 'rxjs';
 import type { CohortError } from '../errors.js';
-import { GroupClosedError, MemberRemovedError, PayloadTooLargeError } from '../errors.js';
+import { FlushTimeoutError, GroupClosedError, MemberRemovedError, PayloadTooLargeError } from '../errors.js';
 import type { PayloadCodec } from '../payload-codec.js';
 import type { GroupOutput, GroupStatus, RawDelivery } from '../protocol/messages.js';
 import type { View } from '../protocol/view.js';
@@ -20,6 +20,7 @@ export interface GroupDriver {
   state(group: string, viewId: number, state: Uint8Array): void;
   leave(group: string): void;
   readonly maxMessageBytes: number;
+  readonly flushTimeoutMs: number;
 }
 
 /** The application's side of one group: RxJS streams fed by the protocol's outputs. */
@@ -34,6 +35,8 @@ export class GroupHandle<T> implements Group<T> {
   private readonly leaveWaiters: Array<() => void> = [];
   private currentView: View | undefined;
   private nextRequestId = 1;
+  /** How long view changes held this member's sending back (DESIGN §5.4's blocking window). */
+  readonly flushStats = new FlushStats();
 
   readonly views$: Observable<View> = this.viewsSubject.asObservable();
   readonly messages$: Observable<Delivery<T>> = new Observable<Delivery<T>>((subscriber) => {
@@ -125,6 +128,10 @@ export class GroupHandle<T> implements Group<T> {
           p.reject(new PayloadTooLargeError(p.size, this.driver.maxMessageBytes, { group: this.name }));
         else if (output.reason === 'removed')
           p.reject(new MemberRemovedError({ group: this.name, viewId: this.currentView?.id }));
+        else if (output.reason === 'flush-timeout')
+          p.reject(
+            new FlushTimeoutError(this.driver.flushTimeoutMs, { group: this.name, viewId: this.currentView?.id }),
+          );
         else
           p.reject(new GroupClosedError({ group: this.name, viewId: this.currentView?.id, reason: 'left the group' }));
         return;
@@ -133,6 +140,8 @@ export class GroupHandle<T> implements Group<T> {
         if (output.status === 'left') return this.close();
         this.statusSubject.next(output.status);
         return;
+      case 'flushed':
+        return this.flushStats.record(output.blockedMs);
       case 'snapshot':
         return this.snapshot(output.viewId);
       case 'restore':
@@ -231,4 +240,19 @@ export class GroupHandle<T> implements Group<T> {
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** The blocking windows of a member's view changes: from stopping to send to the next install. */
+export class FlushStats {
+  count = 0;
+  lastMs = 0;
+  maxMs = 0;
+  totalMs = 0;
+
+  record(blockedMs: number): void {
+    this.count++;
+    this.lastMs = blockedMs;
+    this.maxMs = Math.max(this.maxMs, blockedMs);
+    this.totalMs += blockedMs;
+  }
 }

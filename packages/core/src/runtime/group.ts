@@ -39,6 +39,13 @@ export interface Group<T> {
   readonly errors$: Observable<Error>;
   /** The current view. */
   readonly view: View;
+  /** View changes this member went through, and how long each held its sending back (ms). */
+  readonly flushStats: {
+    readonly count: number;
+    readonly lastMs: number;
+    readonly maxMs: number;
+    readonly totalMs: number;
+  };
   readonly status: GroupStatus;
   /** Deliveries of one application type. */
   stream(type: string): Observable<Delivery<T>>;

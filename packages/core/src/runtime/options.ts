@@ -22,6 +22,8 @@ export interface ProtocolOptions {
   digestIntervalMs?: number;
   /** Resend a flush step after this long. Default 250. */
   flushRetryMs?: number;
+  /** A multicast waits at most this long for a view change to end, then fails with FlushTimeoutError. Default 5000. */
+  flushTimeoutMs?: number;
   /** Unstable own messages in flight per group before multicast() waits. Default 4096. */
   windowMessages?: number;
   /** Unstable own payload bytes in flight per group before multicast() waits. Default 16 MiB. */
@@ -94,6 +96,13 @@ export function resolveProtocolConfig(
   const digestIntervalMs = positiveInt('digestIntervalMs', options.digestIntervalMs, d.digestIntervalMs);
   const joinTimeoutMs = positiveInt('joinTimeoutMs', options.joinTimeoutMs, d.joinTimeoutMs);
   const flushRetryMs = positiveInt('flushRetryMs', options.flushRetryMs, d.flushRetryMs);
+  const flushTimeoutMs = positiveInt('flushTimeoutMs', options.flushTimeoutMs, d.flushTimeoutMs);
+  if (flushTimeoutMs < 2 * flushRetryMs) {
+    throw new ConfigurationError(
+      'flushTimeoutMs',
+      `${flushTimeoutMs} ms leaves a view change no time to retry its steps (flushRetryMs ${flushRetryMs}); use at least ${2 * flushRetryMs}`,
+    );
+  }
   const windowMessages = positiveInt('windowMessages', options.windowMessages, d.windowMessages);
   const windowBytes = positiveInt('windowBytes', options.windowBytes, d.windowBytes);
   const maxMessageBytes = positiveInt('maxMessageBytes', options.maxMessageBytes, d.maxMessageBytes);
@@ -123,6 +132,7 @@ export function resolveProtocolConfig(
     joinTimeoutMs,
     joinRetryMs: Math.max(tickMs, Math.floor(joinTimeoutMs / 5)),
     flushRetryMs,
+    flushTimeoutMs,
     windowMessages,
     windowBytes,
     maxPayloadBytes: maxPayload - FRAME_OVERHEAD,

@@ -73,6 +73,9 @@ describe('state transfer over the in-memory transport', () => {
     expect(c.deliveredBeforeRestore).toBe(0);
     expect(c.log).toEqual(a.log);
     expect(b.log).toEqual(a.log);
+    // a went through two view changes (b's join, c's): each held its sending back for a while.
+    expect(a.group.flushStats.count).toBe(2);
+    expect(a.group.flushStats.maxMs).toBeGreaterThanOrEqual(0);
   });
 
   it('streams a state larger than one frame in chunks', async () => {

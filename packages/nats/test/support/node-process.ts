@@ -1,4 +1,4 @@
-import type { HistoryEvent, MemberHistory } from '@cohort/checkers';
+import type { DeliveryMode, HistoryEvent, MemberHistory, Ordering } from '@cohort/checkers';
 import { spawnTracked } from '@cohort/nats-harness';
 import type { TrackedProcess } from '@cohort/nats-harness';
 
@@ -25,6 +25,14 @@ interface Tagged {
 const MESH = '$mesh';
 const TRAFFIC = new Set(['SEND', 'ACK', 'DELIVER']);
 const MEMBERSHIP_TAIL = 25;
+
+/** The order and delivery the group was joined with, which the checkers check the history against. */
+export interface GroupMode {
+  readonly ordering: Ordering;
+  readonly delivery: DeliveryMode;
+}
+
+const FIFO_AGREED: GroupMode = { ordering: 'fifo', delivery: 'agreed' };
 
 export interface WaitOptions {
   /** Default 10 s. */
@@ -131,11 +139,12 @@ export class NodeProcess {
   /**
    * This node's histories of `group` (or of the mesh, `$mesh`) for the checkers, one per
    * incarnation: to the checkers each incarnation is a member of its own. `crashed`: the test
-   * SIGKILLed the node while it was a member, which the node itself cannot print.
+   * SIGKILLed the node while it was a member, which the node itself cannot print. `mode`: how
+   * the fixture joined the group (the mesh is FIFO and agreed).
    */
-  histories(group: string, crashed: boolean): MemberHistory[] {
+  histories(group: string, crashed: boolean, mode: GroupMode = FIFO_AGREED): MemberHistory[] {
     const statusTag = group === MESH ? 'STATUS' : 'GSTATUS';
-    const histories = [newHistory(this.id, group)];
+    const histories = [newHistory(this.id, group, mode)];
     for (const line of this.proc.lines) {
       const parsed = parse(line);
       if (parsed === undefined) continue;
@@ -143,7 +152,7 @@ export class NodeProcess {
       const mine = group === MESH ? parsed.tag === 'MESH' || parsed.tag === 'STATUS' : r['group'] === group;
       if (!mine) continue;
       if (parsed.tag === statusTag && startsIncarnation(r as unknown as StatusLine, histories.at(-1)!.member)) {
-        histories.push(newHistory((r as unknown as StatusLine).self!, group));
+        histories.push(newHistory((r as unknown as StatusLine).self!, group, mode));
       }
       const event = toEvent(parsed.tag, r, group);
       if (event !== undefined) histories.at(-1)!.events.push(event);
@@ -163,8 +172,8 @@ function startsIncarnation(s: StatusLine, current: string): boolean {
   return s.status === 'joining' && s.self !== undefined && s.self !== current;
 }
 
-function newHistory(member: string, group: string): MemberHistory {
-  return { member, group, ordering: 'fifo', delivery: 'agreed', events: [] };
+function newHistory(member: string, group: string, mode: GroupMode): MemberHistory {
+  return { member, group, ...mode, events: [] };
 }
 
 function toEvent(tag: string, r: Record<string, unknown>, group: string): HistoryEvent | undefined {

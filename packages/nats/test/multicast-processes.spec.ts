@@ -1,0 +1,217 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { fileURLToPath } from 'node:url';
+import { checkAll, formatReport } from '@cohort/checkers';
+import type { CheckAllOptions, MemberHistory } from '@cohort/checkers';
+import { startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
+import type { NatsServerProcess } from '@cohort/nats-harness';
+import { spawnNode } from './support/node-process.js';
+import type { GroupMode, NodeProcess, ViewLine } from './support/node-process.js';
+import { Traffic } from './support/traffic.js';
+
+// Ordered multicast across OS processes on a real nats-server: five members multicast concurrently,
+// a bounded number in flight each, and one of them is SIGKILLed (or leaves with SIGTERM) mid-stream.
+// The survivors keep multicasting, drain, and every history goes through the checkers; under total
+// order the survivors' delivery logs must also be one and the same sequence. Timings are printed for
+// the record, never asserted.
+const fixture = fileURLToPath(new URL('./fixtures/group-node.mjs', import.meta.url));
+const GROUP = 'g';
+const MEMBERS = 5;
+// A member multicasts at most every SEND_EVERY_MS with at most MAX_IN_FLIGHT unacknowledged: a
+// steady stream that the 2-core CI machine carries without starving anyone's heartbeats.
+const SEND_EVERY_MS = 5;
+const MAX_IN_FLIGHT = 8;
+// "Mid-stream": every member has had this many multicasts acknowledged when the fault hits ...
+const ACKED_BEFORE_FAULT = 150;
+// ... and every survivor this many more in the views after it, before they stop.
+const ACKED_AFTER_FAULT = 50;
+
+let server: NatsServerProcess;
+/** The current test's nodes, SIGKILLed after it however it ended. */
+const running: NodeProcess[] = [];
+
+async function spawn(ns: string, name: string, mode: GroupMode): Promise<NodeProcess> {
+  const node = await spawnNode({
+    fixture,
+    name,
+    groups: [GROUP],
+    env: {
+      NATS_URL: server.url,
+      COHORT_NAMESPACE: ns,
+      ORDERING: mode.ordering,
+      DELIVERY: mode.delivery,
+      SEND_EVERY_MS: String(SEND_EVERY_MS),
+      MAX_IN_FLIGHT: String(MAX_IN_FLIGHT),
+      SEND_FROM_MEMBERS: String(MEMBERS),
+    },
+  });
+  running.push(node);
+  return node;
+}
+
+function lastView(node: NodeProcess): ViewLine {
+  const view = node.groupViews(GROUP).at(-1);
+  if (view === undefined) throw new Error(`${node.name} has installed no view of ${GROUP}`);
+  return view;
+}
+
+/**
+ * The first member creates the group; the other four then join at once. Everyone multicasts from
+ * its first view of all five, so every delivery log starts in a view that holds every member.
+ */
+async function startGroup(ns: string, mode: GroupMode): Promise<NodeProcess[]> {
+  const startedAt = Date.now();
+  const first = await spawn(ns, 'm1', mode);
+  await first.waitGroupView(GROUP, (v) => v.members.includes(first.id), { timeoutMs: 15_000, what: 'its group' });
+  const rest = await Promise.all(['m2', 'm3', 'm4', 'm5'].map((name) => spawn(ns, name, mode)));
+  const nodes = [first, ...rest];
+  await Promise.all(
+    nodes.map((n) =>
+      n.waitGroupView(GROUP, (v) => v.members.length === MEMBERS, { timeoutMs: 15_000, what: 'a view of five' }),
+    ),
+  );
+  console.log(`${ns}: five members in one view ${Date.now() - startedAt} ms after the first spawn`);
+  return nodes;
+}
+
+/** Whom the fault hits: the coordinator (the sequencer under total order) or a member in the middle. */
+type Victim = 'coordinator' | 'sender';
+
+function pick(nodes: readonly NodeProcess[], victim: Victim): NodeProcess {
+  const view = lastView(nodes[0]!);
+  const id = victim === 'coordinator' ? view.coordinator : view.members[2];
+  const node = nodes.find((n) => n.id === id);
+  if (node === undefined || (victim === 'sender' && id === view.coordinator)) {
+    throw new Error(`no ${victim} to pick in view ${view.id} of ${view.members.join(', ')}`);
+  }
+  return node;
+}
+
+function check(what: string, histories: readonly MemberHistory[], options: CheckAllOptions): void {
+  const result = checkAll(histories, { primaryPartition: false, ...options });
+  if (!result.ok) throw new Error(`${what}:\n${formatReport(result)}`);
+}
+
+/** Where the delivery logs of `nodes` first differ, if they do. */
+function divergence(traffic: Traffic, nodes: readonly NodeProcess[]): string | undefined {
+  const [reference, ...others] = nodes;
+  const ref = traffic.log(reference!);
+  for (const other of others) {
+    const log = traffic.log(other);
+    const at = ref.findIndex((id, k) => log[k] !== id);
+    if (at < 0 && log.length === ref.length) continue;
+    const k = at < 0 ? ref.length : at;
+    return (
+      `${reference!.name} and ${other.name} delivered ${ref.length} and ${log.length} messages; ` +
+      `at position ${k}: ${ref[k] ?? 'nothing'} and ${log[k] ?? 'nothing'}`
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The whole scenario: five members streaming, the fault on `victim` once each has ACKED_BEFORE_FAULT
+ * multicasts acknowledged, the survivors streaming on in the view without it, then quiet and
+ * drained: histories checked (with liveness), logs compared under total order, and a graceful stop.
+ */
+async function run(ns: string, mode: GroupMode, victim: Victim, fault: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+  const nodes = await startGroup(ns, mode);
+  const traffic = new Traffic(nodes, GROUP);
+  const gone = pick(nodes, victim);
+  const survivors = nodes.filter((n) => n !== gone);
+  await traffic.until(`${ACKED_BEFORE_FAULT} multicasts acknowledged at every member`, () =>
+    nodes.every((n) => traffic.acked(n) >= ACKED_BEFORE_FAULT),
+  );
+
+  const faultAt = Date.now();
+  const exited = fault === 'SIGKILL' ? gone.proc.kill('SIGKILL') : gone.proc.stop(10_000);
+  const without = await Promise.all(
+    survivors.map((n) =>
+      n.waitGroupView(GROUP, (v) => !v.members.includes(gone.id), { what: `a view without ${gone.name}` }),
+    ),
+  );
+  console.log(
+    `${ns}: ${fault} of the ${victim} ${gone.name} -> a view without it at all survivors: ` +
+      `${Math.max(...without.map((v) => v.t)) - faultAt} ms`,
+  );
+  if (fault === 'SIGTERM') expect(await exited).toEqual({ code: 0, signal: null });
+  else await exited;
+
+  const after = Math.min(...without.map((v) => v.id));
+  await traffic.until(`${ACKED_AFTER_FAULT} more multicasts acknowledged at every survivor`, () =>
+    survivors.every((n) => traffic.ackedSince(n, after) >= ACKED_AFTER_FAULT),
+  );
+  // Every SEND a survivor printed is then in its output: no delivery is read before its send.
+  await Promise.all(survivors.map((n) => n.proc.kill('SIGUSR2')));
+  await traffic.until('quiescence: every survivor delivered every survivor multicast, in one view', () =>
+    traffic.quiescent(survivors),
+  );
+  console.log(`${ns}: quiescent ${Date.now() - faultAt} ms after the ${fault}`);
+
+  const histories = (): MemberHistory[] =>
+    nodes.flatMap((n) => n.histories(GROUP, fault === 'SIGKILL' && n === gone, mode));
+  check(`histories at quiescence`, histories(), { liveness: true });
+  if (mode.ordering === 'total') expect(divergence(traffic, survivors)).toBeUndefined();
+  // A fixture that multicast nothing would pass every check.
+  for (const n of survivors) expect(traffic.log(n).length).toBeGreaterThan(MEMBERS * ACKED_BEFORE_FAULT);
+
+  const stoppingAt = Date.now();
+  const stopped = await Promise.all(survivors.map((n) => n.proc.stop(10_000)));
+  console.log(`${ns}: survivors stopped gracefully in ${Date.now() - stoppingAt} ms`);
+  expect(stopped).toEqual(survivors.map(() => ({ code: 0, signal: null })));
+  check(`histories after the survivors left`, histories(), { liveness: false });
+}
+
+beforeAll(async () => {
+  server = await startNatsServer({ name: 'multicast-processes' });
+});
+
+afterEach(async () => {
+  if (process.env['DUMP_DIR']) {
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    const dir = `${process.env['DUMP_DIR']}/${expect
+      .getState()
+      .currentTestName!.slice(60)
+      .replace(/[^a-z0-9]+/gi, '_')}`;
+    mkdirSync(dir, { recursive: true });
+    for (const n of running)
+      writeFileSync(`${dir}/${n.name}.log`, n.proc.lines.join('\n') + '\n--- stderr\n' + n.proc.stderr);
+  }
+  await Promise.all(running.splice(0).map((n) => n.proc.kill('SIGKILL')));
+});
+
+afterAll(async () => {
+  await stopAllNatsServers();
+});
+
+const TOTAL: GroupMode = { ordering: 'total', delivery: 'agreed' };
+const AGREED: readonly GroupMode[] = [
+  TOTAL,
+  { ordering: 'causal', delivery: 'agreed' },
+  { ordering: 'fifo', delivery: 'agreed' },
+];
+// Safe delivery once per crash: causal where the sender dies, total where the sequencer does (then
+// even the dead sequencer's deliveries bind the order).
+const SENDER_MODES = [...AGREED, { ordering: 'causal', delivery: 'safe' } as const];
+const COORDINATOR_MODES = [...AGREED, { ordering: 'total', delivery: 'safe' } as const];
+
+describe('five members multicasting concurrently, across OS processes', () => {
+  it.each(SENDER_MODES)(
+    '$ordering, $delivery: SIGKILL of a sender that is not the coordinator, mid-stream',
+    async (mode) => {
+      await run(`ks-${mode.ordering}-${mode.delivery}`, mode, 'sender', 'SIGKILL');
+    },
+    60_000,
+  );
+
+  it.each(COORDINATOR_MODES)(
+    '$ordering, $delivery: SIGKILL of the coordinator (under total order the sequencer), mid-stream',
+    async (mode) => {
+      await run(`kc-${mode.ordering}-${mode.delivery}`, mode, 'coordinator', 'SIGKILL');
+    },
+    60_000,
+  );
+
+  it('total, agreed: graceful leave (SIGTERM) of a member mid-stream', async () => {
+    await run('lv-total-agreed', TOTAL, 'sender', 'SIGTERM');
+  }, 60_000);
+});

@@ -13,6 +13,8 @@
 //   node scripts/measure-state-transfer.mjs [--runs 5] [--mb 50]
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -40,7 +42,7 @@ const until = async (check, what, ms = 60_000) => {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
   }
 };
 

@@ -5,9 +5,14 @@ import { OPEN_FULL_BUGS } from './full-open-bugs.js';
 
 // Full-node seed sweep: 3-9 nodes, 2-3 groups with concurrent first joins, multicasts, loss,
 // duplication, delays, reordering, crashes with and without restarts, pauses, symmetric and
-// one-way partitions, node and group leaves, every mesh join mode (variedFullScenario). Safety
-// and liveness. About 40 ms a seed.
+// one-way partitions, node and group leaves, every mesh join mode, an ordering per group and state
+// transfer half of the time (variedFullScenario). Safety and liveness. About 40 ms a seed.
 const SEEDS = 500;
+/** Then each ordering × delivery mode on every group, with state transfer: crashes mid-multicast and mid-flush, coordinator crashes, joins during traffic. */
+const PER_ORDERING = 100;
+const ORDERINGS = (['fifo', 'causal', 'total'] as const).flatMap((ordering) =>
+  (['agreed', 'safe'] as const).map((delivery) => ({ ordering, delivery })),
+);
 
 // Every violation must be explained by an open bug (full-known-bugs.spec.ts), by its signature:
 // anything else (a safety violation above all) fails the sweep. An open bug that no seed shows
@@ -30,5 +35,14 @@ describe(`full-node seed sweep (${SEEDS} seeds)`, () => {
     }
     expect(unexplained).toEqual([]);
     expect([...seen].filter(([, n]) => n === 0).map(([id]) => id)).toEqual([]);
+  });
+
+  it.each(ORDERINGS)(`$ordering/$delivery on every group, with state transfer (${PER_ORDERING} seeds)`, (ordering) => {
+    const failed: string[] = [];
+    for (let seed = SEEDS; seed < SEEDS + PER_ORDERING; seed++) {
+      const r = runFullScenario(variedFullScenario(seed, { orderings: [ordering], state: true, messages: 8 }));
+      if (!r.ok && failed.length < 5) failed.push(`seed ${seed}: ${r.replay}\n${r.report}`);
+    }
+    expect(failed).toEqual([]);
   });
 });

@@ -1,33 +1,22 @@
-import type {
-  CutFrame,
-  CutOkFrame,
-  DataFrame,
-  DigestFrame,
-  FlushOkFrame,
-  Frame,
-  InstallFrame,
-  NakFrame,
-  OrderFrame,
-  OrderNakFrame,
-  ProposeFrame,
-} from '../wire/frame.js';
-import { compareBallots } from './ballot.js';
+import type { Frame, InstallFrame } from '../wire/frame.js';
 import type { GroupOrdering, GroupProtocolConfig } from './config.js';
 import { DEFAULT_GROUP_ORDERING } from './config.js';
 import { FlushCoordinator } from './flush-coordinator.js';
-import { FlushVote } from './flush-vote.js';
-import type { MemberFlush } from './flush-vote.js';
-import { FutureFrames } from './future-frames.js';
+import { FlushMember } from './flush-member.js';
+import { FrameAdmission } from './frame-admission.js';
 import { GroupHandoff } from './group-handoff.js';
 import { InstallRelay } from './install-relay.js';
+import { MembershipRequests } from './membership-requests.js';
+import { SendQueue } from './send-queue.js';
 import { StateTransfer } from './state-transfer.js';
-import type { Destination, DropReason, GroupInput, GroupOutput, RejectReason } from './messages.js';
-import type { OutgoingMulticast } from './view-channel.js';
+import type { Destination, DropReason, GroupInput, GroupOutput } from './messages.js';
 import { ViewChannel } from './view-channel.js';
 import type { MemberId, View } from './view.js';
 import { isMember } from './view.js';
 
 type Phase = 'idle' | 'joining' | 'member' | 'left' | 'removed';
+/** A view's own traffic: its channel's business, once admitted. */
+type ViewTraffic = Extract<Frame, { kind: 'data' | 'nak' | 'digest' | 'order' | 'order-nak' }>;
 
 /**
  * One node's membership in one group, as a pure state machine: `step(input)` returns the
@@ -50,29 +39,17 @@ export class GroupMachine {
   /** The latest installs, for members (or leavers) that missed one. */
   private readonly installs: InstallRelay;
 
-  private requestDeadline = 0;
-  private lastRequestAt = Number.NEGATIVE_INFINITY;
-  private leaving = false;
   private blocked = false;
   /** Nodes the mesh removed; members among them are failed and get no vote. */
   private readonly departed = new Set<MemberId>();
-  /** The nodes of this node's current mesh view; undefined without a mesh (tests, the group simulator). */
-  private meshMembers: ReadonlySet<MemberId> | undefined;
+  private readonly requests: MembershipRequests;
 
-  /**
-   * Since when traffic of a later view has been buffered, and from whom: if its install does not
-   * follow within a flush retry, this member missed it (nothing else may resend it: the change
-   * may have ended by adopting a proposal this member had already delivered up to), so it asks.
-   */
-  private laterViewSeen: { since: number; from: MemberId } | undefined;
-
-  private readonly queue: OutgoingMulticast[] = [];
-  /** When this member stopped sending for the view change under way. */
-  private flushStartedAt: number | undefined;
+  private readonly sends: SendQueue;
   private channel: ViewChannel | undefined;
-  private readonly future: FutureFrames;
+  private readonly admission: FrameAdmission;
 
-  private readonly vote = new FlushVote();
+  /** This member's part in every view change, and the part of the acting coordinator. */
+  private readonly flush: FlushMember;
   private readonly coordinator: FlushCoordinator;
   private handoff: GroupHandoff | undefined;
   private readonly transfer: StateTransfer | undefined;
@@ -85,37 +62,42 @@ export class GroupMachine {
     /** The application has state to transfer to joiners (DESIGN §5.5); every member must agree. */
     readonly transfersState = false,
   ) {
+    // How every role reaches the bus and the drop counters: through this step's outputs.
+    const send = (to: Destination, frame: Frame): void => this.send(to, frame);
+    const drop = (reason: DropReason, frame: Frame, detail: string): void => this.drop(reason, frame, detail);
     this.transfer = transfersState
-      ? new StateTransfer({
-          group,
-          self,
-          chunkBytes: config.maxPayloadBytes,
-          retryMs: config.flushRetryMs,
-          send: (to, frame) => this.send(to, frame),
-        })
+      ? new StateTransfer({ group, self, chunkBytes: config.maxPayloadBytes, retryMs: config.flushRetryMs, send })
       : undefined;
-    this.future = new FutureFrames(config.maxFutureFrames);
-    this.installs = new InstallRelay({
-      self,
-      group,
-      retryMs: config.flushRetryMs,
-      send: (to, frame) => this.send(to, frame),
-      drop: (reason, frame, detail) => this.drop(reason, frame, detail),
+    this.sends = new SendQueue({
+      maxMessageBytes: config.maxMessageBytes,
+      flushTimeoutMs: config.flushTimeoutMs,
+      openChannel: () => this.openChannel(),
+      output: (output) => this.out.push(output),
     });
+    this.admission = new FrameAdmission({
+      retryMs: config.flushRetryMs,
+      maxFutureFrames: config.maxFutureFrames,
+      view: () => this.view,
+      now: () => this.lastNow,
+      heardOfGroup: () => this.requests.heardOfGroup(this.lastNow),
+      drop,
+      requestInstall: (from, viewId, now) => this.installs.request(from, viewId, now),
+    });
+    this.installs = new InstallRelay({ self, group, retryMs: config.flushRetryMs, send, drop });
     this.coordinator = new FlushCoordinator({
       group,
       self,
       retryMs: config.flushRetryMs,
       departed: this.departed,
       coordinating: () => (this.isCoordinator && !this.blocked && this.handoff === undefined ? this.view : undefined),
-      promised: () => this.vote.promised,
-      following: () => this.vote.flush?.ballot.node,
+      promised: () => this.flush.promised,
+      following: () => this.flush.following,
       header: () => this.header(),
-      send: (to, frame) => this.send(to, frame),
-      drop: (reason, frame, detail) => this.drop(reason, frame, detail),
-      admit: (frame) => this.admit(frame),
-      propose: (frame, now) => this.onPropose(frame, now),
-      cut: (frame, now) => this.onCut(frame, now),
+      send,
+      drop,
+      admit: (frame) => this.admission.admit(frame),
+      propose: (frame, now) => this.flush.onPropose(frame, now),
+      cut: (frame, now) => this.flush.onCut(frame, now),
       install: (frame, now) => {
         this.installs.remember(frame);
         this.onInstall(frame, now);
@@ -125,6 +107,32 @@ export class GroupMachine {
         this.finishLeave();
       },
       resendInstall: (to, viewId) => this.installs.resend(to, viewId),
+    });
+    this.flush = new FlushMember({
+      self,
+      retryMs: config.flushRetryMs,
+      coordinator: this.coordinator,
+      view: () => this.view,
+      admit: (frame) => this.admission.admit(frame),
+      channel: () => this.channel!,
+      awaitingState: () => this.transfer?.awaiting ?? false,
+      header: () => this.header(),
+      send,
+      drop,
+      output: (output) => this.out.push(output),
+    });
+    this.requests = new MembershipRequests({
+      self,
+      retryMs: config.joinRetryMs,
+      timeoutMs: config.joinTimeoutMs,
+      departed: this.departed,
+      coordinator: this.coordinator,
+      installs: this.installs,
+      memberOf: () => (this.phase === 'member' ? this.view : undefined),
+      acting: () => this.acting(),
+      isCoordinator: () => this.isCoordinator,
+      header: () => this.header(),
+      send,
     });
   }
 
@@ -138,7 +146,7 @@ export class GroupMachine {
   }
 
   get queued(): number {
-    return this.queue.length;
+    return this.sends.length;
   }
 
   step(input: GroupInput): GroupOutput[] {
@@ -156,7 +164,8 @@ export class GroupMachine {
         this.onFrame(input.frame, input.now);
         break;
       case 'multicast':
-        this.onMulticast(input);
+        if (this.phase === 'left' || this.handoff !== undefined) this.sends.refuse(input.requestId, 'left');
+        else this.sends.add(input);
         break;
       case 'leave':
         this.onLeave(input.now);
@@ -171,7 +180,7 @@ export class GroupMachine {
         this.onDeparted(input.members, input.now);
         break;
       case 'mesh-view':
-        this.meshMembers = new Set(input.members);
+        this.requests.meshView(input.members);
         break;
       case 'blocked':
         this.onBlocked(input.blocked);
@@ -188,7 +197,7 @@ export class GroupMachine {
   }
 
   private afterRemoval(input: GroupInput): GroupOutput[] {
-    if (input.kind === 'multicast') this.reject(input.requestId, 'removed');
+    if (input.kind === 'multicast') this.sends.refuse(input.requestId, 'removed');
     if (input.kind === 'leave') {
       this.phase = 'left';
       this.out.push({ kind: 'status', status: 'left' });
@@ -201,35 +210,24 @@ export class GroupMachine {
     if (this.phase !== 'idle') return;
     this.phase = 'joining';
     this.out.push({ kind: 'status', status: 'joining' });
-    this.requestDeadline = now + this.config.joinTimeoutMs;
-    this.sendRequest('join', now);
+    this.requests.join(now);
   }
 
   private tick(now: number): void {
     if (this.blocked) return;
     if (this.phase === 'joining') {
-      if (this.leaving && now >= this.requestDeadline) this.finishLeave();
-      else if (now - this.lastRequestAt >= this.config.joinRetryMs) this.sendRequest('join', now);
+      if (this.requests.tickJoining(now) === 'give-up') this.finishLeave();
       return;
     }
     if (this.handoff !== undefined) return this.tickHandoff(this.handoff, now);
     if (this.phase !== 'member') return;
-    if (this.leaving && !this.isCoordinator && now - this.lastRequestAt >= this.config.joinRetryMs) {
-      this.sendRequest('leave', now);
-    }
+    this.requests.tick(now);
     this.channel?.tick(now);
     this.transfer?.tick(now);
-    if (this.flushStartedAt !== undefined) this.expireQueued(now);
+    this.sends.expire(now, this.flush.stoppedSendingAt);
     this.coordinator.tick(now);
-    const later = this.laterViewSeen;
-    if (later !== undefined && now - later.since >= this.config.flushRetryMs) {
-      this.installs.request(later.from, this.view!.id, now);
-    }
-    const flush = this.vote.flush;
-    if (flush?.cutReachedAt !== undefined && now - flush.cutReachedAt >= this.config.flushRetryMs) {
-      flush.cutReachedAt = now;
-      this.sendCutOk(flush, true);
-    }
+    this.admission.tick(now);
+    this.flush.tick(now);
   }
 
   // ---- mesh events ------------------------------------------------------------------------------
@@ -255,8 +253,8 @@ export class GroupMachine {
     this.blocked = blocked;
     if (blocked) return void this.out.push({ kind: 'status', status: 'blocked' });
     if (this.phase === 'joining') this.out.push({ kind: 'status', status: 'joining' });
-    else this.out.push({ kind: 'status', status: this.vote.flush === undefined ? 'member' : 'flushing' });
-    this.pump();
+    else this.out.push({ kind: 'status', status: this.flush.flushing ? 'flushing' : 'member' });
+    this.sends.pump();
   }
 
   /** Removed from the mesh: what this member did in its views stands, but it takes no further part. */
@@ -264,12 +262,12 @@ export class GroupMachine {
     if (this.phase === 'idle' || this.phase === 'left') return;
     this.phase = 'removed';
     this.transfer?.reset();
-    this.flushStartedAt = undefined;
+    this.flush.stop();
     this.coordinator.stop();
     this.handoff = undefined;
-    for (const req of this.queue.splice(0)) this.reject(req.requestId, 'removed');
+    this.sends.refuseAll('removed');
     // Sent but not delivered here: whether the survivors deliver them is not known from here.
-    for (const id of this.channel?.unacknowledgedRequests() ?? []) this.reject(id, 'removed');
+    for (const id of this.channel?.unacknowledgedRequests() ?? []) this.sends.refuse(id, 'removed');
     this.channel = undefined;
     if (!this.blocked) this.out.push({ kind: 'status', status: 'blocked' });
     this.blocked = true;
@@ -277,36 +275,13 @@ export class GroupMachine {
 
   // ---- sending ----------------------------------------------------------------------------
 
-  private onMulticast(req: Omit<OutgoingMulticast, 'queuedAt'> & { now: number }): void {
-    if (this.phase === 'left' || this.handoff !== undefined) return this.reject(req.requestId, 'left');
-    if (req.payload.length > this.config.maxMessageBytes) return this.reject(req.requestId, 'too-large');
-    this.queue.push({ requestId: req.requestId, payload: req.payload, type: req.type, queuedAt: req.now });
-    this.pump();
-  }
-
-  /** Refuses multicasts a view change has held back for longer than flushTimeoutMs (DESIGN §5.4). */
-  private expireQueued(now: number): void {
-    const limit = this.config.flushTimeoutMs;
-    while (this.queue.length > 0 && now - this.queue[0]!.queuedAt > limit && now - this.flushStartedAt! > limit) {
-      this.reject(this.queue.shift()!.requestId, 'flush-timeout');
-    }
-  }
-
-  private reject(requestId: number, reason: RejectReason): void {
-    this.out.push({ kind: 'rejected', requestId, reason });
-  }
-
-  /** Sends queued multicasts while the view is open and the window has room. */
-  private pump(): void {
+  /** The channel to send on, while the view is open to this member's multicasts. */
+  private openChannel(): ViewChannel | undefined {
     const channel = this.channel;
-    if (this.phase !== 'member' || channel === undefined || this.vote.flush !== undefined) return;
+    if (this.phase !== 'member' || channel === undefined || this.flush.flushing) return undefined;
     // A joiner multicasts only once it holds the state its messages are built on.
-    if (this.transfer?.awaiting === true) return;
-    if (this.handoff !== undefined || this.blocked) return;
-    do {
-      while (this.queue.length > 0 && channel.hasRoom(this.queue[0]!.payload.length)) channel.send(this.queue.shift()!);
-      // Alone in the view, own messages are stable as soon as they are sent.
-    } while (this.queue.length > 0 && channel.view.members.length === 1 && channel.stabilize());
+    if (this.transfer?.awaiting === true) return undefined;
+    return this.handoff !== undefined || this.blocked ? undefined : channel;
   }
 
   private send(to: Destination, frame: Frame): void {
@@ -326,27 +301,23 @@ export class GroupMachine {
     if (this.handoff !== undefined) return this.onHandoffFrame(this.handoff, frame);
     switch (frame.kind) {
       case 'join':
-        return this.onJoinRequest(frame.sender, now);
+        return this.requests.onJoinRequest(frame.sender, now);
       case 'leave':
-        return this.onLeaveRequest(frame.sender, now);
+        return this.requests.onLeaveRequest(frame.sender, now);
       case 'data':
-        return this.onData(frame, now);
       case 'nak':
-        return this.onNak(frame);
       case 'digest':
-        return this.onDigest(frame, now);
       case 'order':
-        return this.onOrder(frame, now);
       case 'order-nak':
-        return this.onOrderNak(frame);
+        return this.onTraffic(frame, now);
       case 'propose':
-        return this.onPropose(frame, now);
+        return this.flush.onPropose(frame, now);
       case 'flush-ok':
         return this.coordinator.onFlushOk(frame, now);
       case 'flush-nack':
         return this.coordinator.onFlushNack(frame, now);
       case 'cut':
-        return this.onCut(frame, now);
+        return this.flush.onCut(frame, now);
       case 'cut-ok':
         return this.coordinator.onCutOk(frame, now);
       case 'install':
@@ -356,12 +327,12 @@ export class GroupMachine {
       case 'install-ok':
         return this.drop('unexpected', frame, 'install-ok without a handoff');
       case 'state':
-        if (this.admit(frame) === undefined) return;
+        if (this.admission.admit(frame) === undefined) return;
         if (this.transfer?.onChunk(frame, now) !== true)
           this.drop('unexpected', frame, 'state chunk of no transfer under way');
-        return this.pump();
+        return this.sends.pump();
       case 'state-req':
-        if (this.admit(frame) === undefined) return;
+        if (this.admission.admit(frame) === undefined) return;
         if (this.transfer?.onRequest(frame) !== true)
           this.drop('unexpected', frame, `no state for view ${frame.viewId} here`);
         return;
@@ -374,213 +345,47 @@ export class GroupMachine {
     this.out.push({ kind: 'drop', reason, frame, detail });
   }
 
-  /**
-   * Common admission check for frames that belong to a view: returns the current view when the
-   * frame is from a member of it, buffers frames of a later view, drops the rest.
-   */
-  private admit(frame: Frame): View | undefined {
-    const view = this.view;
-    if (view === undefined) {
-      if (frame.viewId > 0) {
-        // Traffic of an existing group: a leave while joining keeps waiting for its admission.
-        this.requestDeadline = Math.max(this.requestDeadline, this.lastNow + this.config.joinTimeoutMs);
-      }
-      if (frame.viewId > 0 && isViewTraffic(frame)) this.bufferFuture(frame);
-      else this.drop('not-member', frame, 'no view installed yet');
-      return undefined;
+  /** What the channel delivers may complete a view change's cut; what it makes stable frees window room. */
+  private onTraffic(frame: ViewTraffic, now: number): void {
+    if (this.admission.admit(frame) === undefined) return;
+    const channel = this.channel!;
+    switch (frame.kind) {
+      case 'data':
+        channel.onData(frame, now);
+        return this.flush.checkCut(now);
+      case 'order':
+        channel.onOrder(frame, now);
+        return this.flush.checkCut(now);
+      case 'nak':
+        return channel.onNak(frame);
+      case 'order-nak':
+        return channel.onOrderNak(frame);
+      case 'digest':
+        if (channel.onDigest(frame, now)) this.sends.pump();
     }
-    if (frame.viewId < view.id) return void this.drop('stale-view', frame, `view ${frame.viewId} < current ${view.id}`);
-    if (frame.viewId > view.id) {
-      // Data of the next view often overtakes its install (another publisher): keep it. A control
-      // frame of a later view means this member missed an install (perhaps one finished by a new
-      // coordinator): ask for it.
-      if (isViewTraffic(frame)) {
-        this.laterViewSeen ??= { since: this.lastNow, from: frame.sender };
-        return void this.bufferFuture(frame);
-      }
-      this.drop('unexpected', frame, `control frame for view ${frame.viewId} while in view ${view.id}`);
-      this.installs.request(frame.sender, view.id, this.lastNow);
-      return undefined;
-    }
-    if (!isMember(view, frame.sender))
-      return void this.drop('not-member', frame, `${frame.sender} is not in view ${view.id}`);
-    return view;
   }
 
-  private bufferFuture(frame: Frame): void {
-    if (!this.future.add(frame)) this.drop('future-overflow', frame, 'future-view buffer full');
-  }
-
-  private onData(frame: DataFrame, now: number): void {
-    if (this.admit(frame) === undefined) return;
-    this.channel!.onData(frame, now);
-    this.checkCut(now);
-  }
-
-  private onOrder(frame: OrderFrame, now: number): void {
-    if (this.admit(frame) === undefined) return;
-    this.channel!.onOrder(frame, now);
-    this.checkCut(now);
-  }
-
-  private onOrderNak(frame: OrderNakFrame): void {
-    if (this.admit(frame) === undefined) return;
-    this.channel!.onOrderNak(frame);
-  }
-
-  private onNak(frame: NakFrame): void {
-    if (this.admit(frame) === undefined) return;
-    this.channel!.onNak(frame);
-  }
-
-  private onDigest(frame: DigestFrame, now: number): void {
-    if (this.admit(frame) === undefined) return;
-    if (this.channel!.onDigest(frame, now)) this.pump();
-  }
-
-  // ---- membership requests (coordinator) ---------------------------------------------------
-
-  private sendRequest(kind: 'join' | 'leave', now: number): void {
-    this.lastRequestAt = now;
-    this.send({ kind: 'group', channel: 'join' }, { kind, ...this.header() });
-  }
-
-  private onJoinRequest(joiner: MemberId, now: number): void {
-    if (this.phase !== 'member' || this.departed.has(joiner)) return;
-    if (isMember(this.view, joiner)) {
-      // It is in the view but keeps asking: it missed the install. The acting coordinator
-      // answers; when the joiner itself is the oldest member left (nobody acts for it), the
-      // next-oldest does.
-      const acting = this.acting();
-      const next = this.view!.members.find((m) => m !== joiner && !this.departed.has(m));
-      if (acting === this.self || (acting === joiner && next === this.self)) this.installs.answerJoiner(joiner);
-      return;
-    }
-    if (!this.isCoordinator) return;
-    // A node this member's mesh view does not list could crash without the mesh ever reporting
-    // it here (it may be a removed node that woke up, or one the mesh has not admitted yet): it
-    // keeps asking, and is admitted once the mesh lists it.
-    if (this.meshMembers !== undefined && !this.meshMembers.has(joiner)) return;
-    this.coordinator.requestJoin(joiner, now);
-  }
-
-  private onLeaveRequest(leaver: MemberId, now: number): void {
-    if (!this.isCoordinator || !isMember(this.view, leaver)) return;
-    this.coordinator.requestLeave(leaver, now);
-  }
+  // ---- joining and leaving ------------------------------------------------------------------
 
   private onLeave(now: number): void {
-    if (this.phase === 'left' || this.leaving) return;
+    if (this.phase === 'left' || this.requests.leaving) return;
     if (this.phase === 'idle') return this.finishLeave();
-    this.leaving = true;
-    // Leaving while joining: keep joining, since the coordinator may already have admitted this
-    // node (a lost install is resent on the next join request); once installed, leave through a
-    // view change. Only if nothing of the group is heard for joinTimeoutMs, give up: then nobody
-    // can have admitted it.
-    if (this.phase === 'joining') return;
-    if (this.isCoordinator) this.coordinator.requestLeave(this.self, now);
-    else this.sendRequest('leave', now);
+    this.requests.leave(now, this.phase === 'joining');
   }
 
   private finishLeave(): void {
-    for (const id of this.channel?.unacknowledgedRequests() ?? []) this.reject(id, 'left');
+    for (const id of this.channel?.unacknowledgedRequests() ?? []) this.sends.refuse(id, 'left');
     this.channel = undefined;
     this.transfer?.reset();
-    this.flushStartedAt = undefined;
     this.phase = 'left';
     this.coordinator.stop();
-    this.vote.reset();
+    this.flush.stop();
     this.handoff = undefined;
-    for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
+    this.sends.refuseAll('left');
     this.out.push({ kind: 'status', status: 'left' });
   }
 
-  // ---- flush: member side ------------------------------------------------------------------
-
-  private onPropose(frame: ProposeFrame, now: number): void {
-    const view = frame.sender === this.self ? this.view : this.admit(frame);
-    if (view === undefined) return;
-    if (frame.view.id !== view.id + 1) return this.drop('stale-view', frame, `proposed view ${frame.view.id}`);
-    this.coordinator.seen(frame.ballot);
-    if (!this.vote.promise(frame.ballot)) return this.nack(frame.sender, frame.view.id);
-    // A higher ballot: a round of this member's own can no longer collect every vote.
-    this.coordinator.yieldTo(frame.ballot, frame.sender);
-    if (this.vote.flush === undefined || compareBallots(this.vote.flush.ballot, frame.ballot) !== 0) {
-      if (this.vote.flush === undefined) this.out.push({ kind: 'status', status: 'flushing' });
-      this.flushStartedAt ??= now;
-      this.vote.flush = { view: frame.view, ballot: frame.ballot, cutSet: false, cutReachedAt: undefined };
-      this.channel!.hold();
-    }
-    const ok: FlushOkFrame = {
-      kind: 'flush-ok',
-      ...this.header(),
-      proposedViewId: frame.view.id,
-      ballot: frame.ballot,
-      sent: this.channel!.sent,
-      received: this.channel!.holdings(),
-      ordered: this.channel!.ordered,
-      awaitingState: this.transfer?.awaiting ?? false,
-      accepted: this.vote.accepted,
-    };
-    if (frame.sender === this.self) this.coordinator.onFlushOk(ok, now);
-    else this.send({ kind: 'node', node: frame.sender }, ok);
-  }
-
-  private nack(to: MemberId, proposedViewId: number): void {
-    this.send(
-      { kind: 'node', node: to },
-      { kind: 'flush-nack', ...this.header(), proposedViewId, ballot: this.vote.promised },
-    );
-  }
-
-  private onCut(frame: CutFrame, now: number): void {
-    const view = frame.sender === this.self ? this.view : this.admit(frame);
-    if (view === undefined) return;
-    const flush = this.vote.flush;
-    if (
-      flush === undefined ||
-      flush.view.id !== frame.proposedViewId ||
-      compareBallots(flush.ballot, frame.ballot) !== 0
-    ) {
-      if (compareBallots(frame.ballot, this.vote.promised) < 0) return this.nack(frame.sender, frame.proposedViewId);
-      return this.drop('unexpected', frame, `cut for view ${frame.proposedViewId} without its proposal`);
-    }
-    if (flush.cutSet) {
-      if (flush.cutReachedAt !== undefined) this.sendCutOk(flush, false);
-      return;
-    }
-    flush.cutSet = true;
-    this.channel!.setCut(frame.cut, frame.ordered, frame.orderHolder, now);
-    this.checkCut(now);
-  }
-
-  /** Once everything up to the cut is delivered, confirm it to the proposer. */
-  private checkCut(now: number): void {
-    const flush = this.vote.flush;
-    if (flush === undefined || !flush.cutSet || flush.cutReachedAt !== undefined || !this.channel!.reachedCut()) return;
-    flush.cutReachedAt = now;
-    this.channel!.finish();
-    this.vote.accept(flush);
-    this.sendCutOk(flush, false);
-  }
-
-  private sendCutOk(flush: MemberFlush, retry: boolean): void {
-    const frame: CutOkFrame = {
-      kind: 'cut-ok',
-      ...this.header(),
-      proposedViewId: flush.view.id,
-      ballot: flush.ballot,
-    };
-    const proposer = flush.ballot.node;
-    if (proposer === this.self) return this.coordinator.onCutOk(frame, flush.cutReachedAt ?? 0);
-    this.send({ kind: 'node', node: proposer }, frame);
-    // On a retry the proposer may be gone (it left, perhaps after further view changes). Every
-    // member of the proposed view remembers the install once it has it, so ask them all.
-    if (!retry) return;
-    for (const member of flush.view.members) {
-      if (member !== this.self && member !== proposer) this.send({ kind: 'node', node: member }, frame);
-    }
-  }
+  // ---- installing views -------------------------------------------------------------------
 
   private onInstall(frame: InstallFrame, now: number): void {
     const next = frame.view;
@@ -613,7 +418,7 @@ export class GroupMachine {
       return this.drop('not-coordinator', frame, `${frame.sender} may not install views`);
     }
     // Installed only after this member delivered up to that very proposal's cut.
-    if (!this.vote.hasAccepted(frame.ballot, next.id)) {
+    if (!this.flush.hasAccepted(frame.ballot, next.id)) {
       return this.drop('unexpected', frame, `install of view ${next.id} before its flush completed here`);
     }
     this.installs.remember(frame);
@@ -626,9 +431,9 @@ export class GroupMachine {
   }
 
   private beginHandoff(install: InstallFrame, now: number): void {
-    for (const req of this.queue.splice(0)) this.reject(req.requestId, 'left');
+    this.sends.refuseAll('left');
     this.coordinator.stop();
-    this.vote.reset();
+    this.flush.stop();
     this.handoff = GroupHandoff.begin(install, this.departed, now, this.config.flushRetryMs);
     if (this.handoff === undefined) this.finishLeave();
   }
@@ -671,13 +476,8 @@ export class GroupMachine {
    */
   private installView(view: View, now: number, stateFor: readonly MemberId[], joining = false): void {
     this.view = view;
-    this.laterViewSeen = undefined;
-    if (this.flushStartedAt !== undefined) {
-      this.out.push({ kind: 'flushed', viewId: view.id, blockedMs: now - this.flushStartedAt });
-      this.flushStartedAt = undefined;
-    }
+    this.flush.installed(view.id, now);
     this.phase = 'member';
-    this.vote.reset();
     this.coordinator.installed(view);
     this.channel = new ViewChannel(view, this.self, this.config, this.ordering, (output) => this.out.push(output));
     for (const m of [...this.departed]) if (!view.members.includes(m)) this.departed.delete(m);
@@ -685,17 +485,9 @@ export class GroupMachine {
     this.out.push({ kind: 'status', status: 'member' });
     const snapshot = this.transfer?.installed(view, stateFor, joining, now);
     if (snapshot !== undefined) this.out.push(snapshot);
-    for (const frame of this.future.takeFor(view.id)) this.onFrame(frame, now);
-    this.pump();
-    if (this.leaving) {
-      if (this.isCoordinator) this.coordinator.requestLeave(this.self, now);
-      else this.sendRequest('leave', now);
-    }
+    for (const frame of this.admission.installed(view.id)) this.onFrame(frame, now);
+    this.sends.pump();
+    this.requests.installed(now);
     this.coordinator.maybeStart(now);
   }
-}
-
-/** Frames of a view's traffic, which often overtake its install: kept until it arrives. */
-function isViewTraffic(frame: Frame): boolean {
-  return frame.kind === 'data' || frame.kind === 'digest' || frame.kind === 'order';
 }

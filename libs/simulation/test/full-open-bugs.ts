@@ -127,6 +127,28 @@ export const FIXED_FULL_BUGS: ReadonlyArray<Omit<KnownBug, 'signature'>> = [
       '--seed 643 --nodes 8 --groups 3 --loss 0.09 --dup 0.01 --max-delay 1 --leaves 1 --crashes 2 --partitions 1 --asymmetric 1 --fifo --joins concurrent-after-first --orderings fifo/safe,total/safe,total/agreed',
     scenario: variedFullScenario(643, { state: false }),
   },
+  {
+    id: 'F15',
+    what: 'safe delivery: members that delivered the rest of a view at its cut then failed, and a flush with fewer voters superseded it with a lower cut, so messages delivered by someone were never delivered by the survivors; the rest is now delivered at the install, when every voter holds the cut',
+    flags:
+      '--seed 1012 --nodes 9 --messages 8 --loss 0.03 --dup 0.04 --max-delay 50 --leaves 1 --restart-after 300 --pauses 2 --partitions 2 --asymmetric 0.5 --fifo --orderings fifo/safe --state on',
+    scenario: variedFullScenario(1012, {
+      orderings: [{ ordering: 'fifo', delivery: 'safe' }],
+      state: true,
+      messages: 8,
+    }),
+  },
+  {
+    id: 'F16',
+    what: 'a member the mesh had removed still followed a flush it heard and, at its end, delivered messages beyond the cut that the voters computed without it (the end of a flush now delivers nothing beyond the cut)',
+    flags:
+      '--seed 1263 --nodes 6 --messages 8 --loss 0.01 --max-delay 5 --leaves 2 --crashes 2 --restart-after 1000 --partitions 1 --asymmetric 0.5 --fifo --joins sequential --orderings fifo/safe --state on',
+    scenario: variedFullScenario(1263, {
+      orderings: [{ ordering: 'fifo', delivery: 'safe' }],
+      state: true,
+      messages: 8,
+    }),
+  },
 ];
 
 export const OPEN_FULL_BUGS: readonly KnownBug[] = [];

@@ -422,6 +422,7 @@ export class GroupMachine {
       return this.drop('unexpected', frame, `install of view ${next.id} before its flush completed here`);
     }
     this.installs.remember(frame);
+    this.channel!.complete();
     if (!isMember(next, this.self)) {
       if (frame.sender === this.self && next.members.length > 0) return this.beginHandoff(frame, now);
       return this.finishLeave();

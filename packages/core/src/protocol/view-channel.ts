@@ -41,6 +41,8 @@ export class ViewChannel {
   /** Per origin, the pieces of a split multicast delivered so far. */
   private readonly pieces = new Map<MemberId, Uint8Array[]>();
   private readonly order: DeliveryOrder;
+  /** Safe delivery: the cut this member reached, delivered at the install. */
+  private reached: { readonly cut: ReadonlyMap<MemberId, number>; readonly ordered: number } | undefined;
   private readonly total: TotalOrder | undefined;
   /** Own multicasts sent and not yet delivered here, by seq: their requests are still pending. */
   private readonly unacknowledged = new Map<number, number>();
@@ -407,11 +409,25 @@ export class ViewChannel {
       '',
       now,
     );
-    this.finish();
+    this.order.finish(this.cut!, this.total?.held ?? 0);
   }
 
-  /** Delivers what the view's order still allows up to the cut; nothing more is delivered in this view. */
+  /**
+   * Everything up to the cut is here: deliver what the view's order still allows of it, and
+   * nothing more in this view. Under safe delivery not yet: a member that delivers here and then
+   * fails may be the last to hold a message if the flush is superseded by one with fewer voters
+   * and a lower cut; at the install every voter holds the cut, so it is delivered then (`complete`).
+   */
   finish(): void {
-    this.order.finish(this.cut!);
+    const reached = { cut: this.cut!, ordered: this.total?.cutRecords ?? 0 };
+    if (this.ordering.delivery === 'safe') this.reached = reached;
+    else this.order.finish(reached.cut, reached.ordered);
+  }
+
+  /** The view ends with an install whose flush this member completed: safe delivery's remainder goes now. */
+  complete(): void {
+    const reached = this.reached;
+    this.reached = undefined;
+    if (reached !== undefined) this.order.finish(reached.cut, reached.ordered);
   }
 }

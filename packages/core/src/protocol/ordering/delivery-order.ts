@@ -34,8 +34,9 @@ export interface DeliveryOrder {
   /** Answering a proposal: deliver nothing beyond what this member is about to report. */
   hold(): void;
   /**
-   * The flush's end: every message up to the per-origin `cut` has been received. Deliver what the
-   * rule still allows, the same set at every member, then nothing more in this view.
+   * The flush's end: every message up to the per-origin `cut` (and, under total order, every
+   * order record up to `ordered`) has been received. Deliver what the rule still allows, the same
+   * set at every member, then nothing more in this view.
    */
-  finish(cut: ReadonlyMap<MemberId, number>): void;
+  finish(cut: ReadonlyMap<MemberId, number>, ordered: number): void;
 }

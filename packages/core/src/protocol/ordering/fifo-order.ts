@@ -1,4 +1,4 @@
-import type { View } from '../view.js';
+import type { MemberId, View } from '../view.js';
 import type { DeliveryOrder, OrderHost, OrderedMessage } from './delivery-order.js';
 
 /**
@@ -38,10 +38,14 @@ export class FifoOrder implements DeliveryOrder {
 
   hold(): void {}
 
-  /** Everything up to the cut is received: deliver whatever the rule allows, stable or not; drop the rest. */
-  finish(): void {
+  /**
+   * Everything up to the cut is received: deliver whatever the rule allows within the cut,
+   * stable or not; drop the rest. (A member can hold more than the cut: one the flush's voters
+   * did not count, because the mesh had removed it, still follows the flush it hears.)
+   */
+  finish(cut: ReadonlyMap<MemberId, number>): void {
     if (this.finished) return;
-    this.drain(true);
+    this.drain(true, cut);
     this.finished = true;
     for (const q of this.queues) q.length = 0;
   }
@@ -53,7 +57,7 @@ export class FifoOrder implements DeliveryOrder {
   }
 
   /** Delivers queue heads until none is deliverable: one delivery may make another origin's head ready. */
-  private drain(ignoreStability: boolean): void {
+  private drain(ignoreStability: boolean, cut?: ReadonlyMap<MemberId, number>): void {
     for (let progress = true; progress;) {
       progress = false;
       for (let rank = 0; rank < this.queues.length; rank++) {
@@ -62,6 +66,7 @@ export class FifoOrder implements DeliveryOrder {
         while (head < queue.length) {
           const next = queue[head]!;
           if (!this.ready(next) || (!ignoreStability && !this.host.isStable(next.origin, next.seq))) break;
+          if (cut !== undefined && next.seq > (cut.get(next.origin) ?? 0)) break;
           head++;
           progress = true;
           this.delivered(next);

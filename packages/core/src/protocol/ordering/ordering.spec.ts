@@ -55,8 +55,9 @@ describe('FifoOrder', () => {
     stableUpTo = 1;
     order.stabilized();
     expect(safe.delivered).toEqual(['b:1']);
-    // The flush's end delivers the rest whether stable or not: every survivor holds it by then.
-    order.finish();
+    order.receive(message('b', 3));
+    // The flush's end delivers the rest within the cut, stable or not: every survivor holds it by then.
+    order.finish(new Map([['b', 2]]));
     expect(safe.delivered).toEqual(['b:1', 'b:2']);
   });
 });
@@ -81,7 +82,13 @@ describe('CausalOrder', () => {
     order.receive(message('b', 2, [1, 1, 0]));
     order.receive(message('b', 3, [1, 2, 0]));
     order.receive(message('c', 1, [0, 1, 0]));
-    order.finish();
+    order.finish(
+      new Map([
+        ['a', 0],
+        ['b', 3],
+        ['c', 1],
+      ]),
+    );
     expect(h.delivered).toEqual(['b:1', 'c:1']);
     order.receive(message('a', 1, [0, 0, 0]));
     expect(h.delivered).toEqual(['b:1', 'c:1']);
@@ -163,6 +170,7 @@ describe('TotalOrder', () => {
         ['b', 3],
         ['c', 2],
       ]),
+      3,
     );
     expect(h.delivered).toEqual(['c:1', 'b:1', 'b:2', 'b:3', 'c:2']);
   });

@@ -205,9 +205,14 @@ export class TotalOrder implements DeliveryOrder {
     return this.cutOrdered !== undefined && this.log.contiguous >= this.cutOrdered;
   }
 
-  finish(cut: ReadonlyMap<MemberId, number>): void {
+  /** The records of the latest cut (0 before any). */
+  get cutRecords(): number {
+    return this.cutOrdered ?? 0;
+  }
+
+  finish(cut: ReadonlyMap<MemberId, number>, ordered: number): void {
     if (this.finished) return;
-    for (let g = this.delivered + 1; g <= (this.cutOrdered ?? 0); g++) {
+    for (let g = this.delivered + 1; g <= ordered; g++) {
       const a = this.log.get(g)!;
       const message = a.seq <= (cut.get(a.origin) ?? 0) ? this.waiting.get(a.origin)!.get(a.seq) : undefined;
       if (message !== undefined) this.deliverMessage(message);

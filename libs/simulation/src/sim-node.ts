@@ -248,6 +248,9 @@ export class SimNode implements Endpoint {
         return;
       case 'flushed':
         return;
+      case 'refused':
+        this.errors.push(`t=${this.now} ${this.id}: join refused, but every member uses the same settings`);
+        return;
     }
   }
 

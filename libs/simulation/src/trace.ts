@@ -69,6 +69,8 @@ export function describeOutput(output: GroupOutput): string {
       return `status ${output.status}`;
     case 'snapshot':
       return `snapshot for the joiners of view ${output.viewId}`;
+    case 'refused':
+      return `refused: the group uses ${output.group.ordering}/${output.group.delivery}`;
     case 'flushed':
       return `flushed into view ${output.viewId} after ${output.blockedMs} ms`;
     case 'restore':

@@ -116,6 +116,9 @@ export class SimGroupMember {
       case 'snapshot':
       case 'flushed':
         return false;
+      case 'refused':
+        this.fail(`${this.group}: join refused, but every member uses the same settings`);
+        return false;
       case 'sent':
       case 'acknowledged':
       case 'rejected': {

@@ -1,4 +1,4 @@
-import type { Frame, InstallFrame } from '../wire/frame.js';
+import type { Frame, InstallFrame, JoinRefusedFrame } from '../wire/frame.js';
 import type { GroupOrdering, GroupProtocolConfig } from './config.js';
 import { DEFAULT_GROUP_ORDERING } from './config.js';
 import { FlushCoordinator } from './flush-coordinator.js';
@@ -123,6 +123,7 @@ export class GroupMachine {
     });
     this.requests = new MembershipRequests({
       self,
+      settings: { ...ordering, state: transfersState },
       retryMs: config.joinRetryMs,
       timeoutMs: config.joinTimeoutMs,
       departed: this.departed,
@@ -301,7 +302,9 @@ export class GroupMachine {
     if (this.handoff !== undefined) return this.onHandoffFrame(this.handoff, frame);
     switch (frame.kind) {
       case 'join':
-        return this.requests.onJoinRequest(frame.sender, now);
+        return this.requests.onJoinRequest(frame, now);
+      case 'join-refused':
+        return this.onJoinRefused(frame);
       case 'leave':
         return this.requests.onLeaveRequest(frame.sender, now);
       case 'data':
@@ -371,6 +374,14 @@ export class GroupMachine {
     if (this.phase === 'left' || this.requests.leaving) return;
     if (this.phase === 'idle') return this.finishLeave();
     this.requests.leave(now, this.phase === 'joining');
+  }
+
+  /** A coordinator of the group refused this joiner: the group orders (or transfers state) otherwise. */
+  private onJoinRefused(frame: JoinRefusedFrame): void {
+    if (this.phase !== 'joining' || this.view !== undefined)
+      return this.drop('unexpected', frame, 'join refused while not joining');
+    this.out.push({ kind: 'refused', group: frame.settings, own: { ...this.ordering, state: this.transfersState } });
+    this.finishLeave();
   }
 
   private finishLeave(): void {

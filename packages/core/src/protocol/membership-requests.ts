@@ -1,4 +1,4 @@
-import type { Frame } from '../wire/frame.js';
+import type { Frame, GroupSettings, JoinFrame, JoinRefusedFrame } from '../wire/frame.js';
 import type { FlushCoordinator } from './flush-coordinator.js';
 import type { InstallRelay } from './install-relay.js';
 import type { Destination } from './messages.js';
@@ -8,6 +8,8 @@ import { isMember } from './view.js';
 /** What join and leave requests need from their group machine. */
 export interface RequestsPort {
   readonly self: MemberId;
+  /** This member's ordering, delivery and state settings, sent with its join requests. */
+  readonly settings: GroupSettings;
   /** Resend this member's own request this often until it is answered. */
   readonly retryMs: number;
   /** How long a leave while joining waits for a sign of the group before it gives up. */
@@ -95,9 +97,16 @@ export class MembershipRequests {
     if (this.leaveAsked) this.askToLeave(now);
   }
 
-  onJoinRequest(joiner: MemberId, now: number): void {
+  onJoinRequest(request: JoinFrame, now: number): void {
+    const joiner = request.sender;
     const view = this.port.memberOf();
     if (view === undefined || this.port.departed.has(joiner)) return;
+    if (!sameSettings(request.settings, this.port.settings)) {
+      // Admitted, it would silently break the group's order (or wait for state nobody sends).
+      if (!this.port.isCoordinator()) return;
+      const refusal: JoinRefusedFrame = { kind: 'join-refused', ...this.port.header(), settings: this.port.settings };
+      return this.port.send({ kind: 'node', node: joiner }, refusal);
+    }
     if (isMember(view, joiner)) {
       // It is in the view but keeps asking: it missed the install. The acting coordinator
       // answers; when the joiner itself is the oldest member left (nobody acts for it), the
@@ -128,6 +137,12 @@ export class MembershipRequests {
 
   private send(kind: 'join' | 'leave', now: number): void {
     this.lastSentAt = now;
-    this.port.send({ kind: 'group', channel: 'join' }, { kind, ...this.port.header() });
+    const frame: Frame =
+      kind === 'join' ? { kind, ...this.port.header(), settings: this.port.settings } : { kind, ...this.port.header() };
+    this.port.send({ kind: 'group', channel: 'join' }, frame);
   }
+}
+
+function sameSettings(a: GroupSettings, b: GroupSettings): boolean {
+  return a.ordering === b.ordering && a.delivery === b.delivery && a.state === b.state;
 }

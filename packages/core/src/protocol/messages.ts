@@ -1,4 +1,4 @@
-import type { Frame } from '../wire/frame.js';
+import type { Frame, GroupSettings } from '../wire/frame.js';
 import type { MemberId, View } from './view.js';
 
 /** Where an outbound frame goes: published to the group, or unicast to one node. */
@@ -92,6 +92,8 @@ export type GroupOutput =
    * with a `state` input.
    */
   | { readonly kind: 'snapshot'; readonly viewId: number }
+  /** The group uses other settings than this joiner (`group`): it was not admitted, and is left. */
+  | { readonly kind: 'refused'; readonly group: GroupSettings; readonly own: GroupSettings }
   /** A joiner received the group's state as of its first view `viewId`: apply it before any delivery. */
   | { readonly kind: 'restore'; readonly viewId: number; readonly state: Uint8Array }
   | { readonly kind: 'drop'; readonly reason: DropReason; readonly frame: Frame; readonly detail: string };

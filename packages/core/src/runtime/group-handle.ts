@@ -1,6 +1,12 @@
 import { BehaviorSubject, Observable, ReplaySubject, Subject, filter } from 'rxjs';
 import type { CohortError } from '../errors.js';
-import { FlushTimeoutError, GroupClosedError, MemberRemovedError, PayloadTooLargeError } from '../errors.js';
+import {
+  ConfigurationError,
+  FlushTimeoutError,
+  GroupClosedError,
+  MemberRemovedError,
+  PayloadTooLargeError,
+} from '../errors.js';
 import type { PayloadCodec } from '../payload-codec.js';
 import type { GroupOutput, GroupStatus, RawDelivery } from '../protocol/messages.js';
 import type { View } from '../protocol/view.js';
@@ -34,6 +40,8 @@ export class GroupHandle<T> implements Group<T> {
   private readonly pending = new Map<number, Pending>();
   private readonly leaveWaiters: Array<() => void> = [];
   private currentView: View | undefined;
+  /** Why the join failed, if the group refused it. */
+  private refusal: Error | undefined;
   private nextRequestId = 1;
   /** How long view changes held this member's sending back (DESIGN §5.4's blocking window). */
   readonly flushStats = new FlushStats();
@@ -78,7 +86,8 @@ export class GroupHandle<T> implements Group<T> {
           queueMicrotask(() => sub.unsubscribe());
           resolve(v);
         },
-        complete: () => reject(new GroupClosedError({ group: this.name, reason: 'left before the first view' })),
+        complete: () =>
+          reject(this.refusal ?? new GroupClosedError({ group: this.name, reason: 'left before the first view' })),
       });
     });
   }
@@ -140,6 +149,15 @@ export class GroupHandle<T> implements Group<T> {
         if (output.status === 'left') return this.close();
         this.statusSubject.next(output.status);
         return;
+      case 'refused': {
+        const show = (s: { ordering: string; delivery: string; state: boolean }) =>
+          `${s.ordering}/${s.delivery}${s.state ? ' with state' : ' without state'}`;
+        this.refusal = new ConfigurationError(
+          'ordering',
+          `group ${this.name} uses ${show(output.group)}, this member joined with ${show(output.own)}: every member of a group must pass the same ordering, delivery and state options`,
+        );
+        return;
+      }
       case 'flushed':
         return this.flushStats.record(output.blockedMs);
       case 'snapshot':

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { waitUntil as until } from '@cohort/nats-harness';
 import type { GroupOrdering } from '../protocol/config.js';
+import { ConfigurationError } from '../errors.js';
 import { InMemoryNetwork } from '../transport/in-memory-transport.js';
 import { CohortNode } from './cohort-node.js';
 import type { Delivery, Group } from './group.js';
@@ -107,5 +108,17 @@ describe('orderings over the in-memory transport', () => {
     // Received everywhere, so delivered everywhere within a digest round; and never before the sender.
     await until(() => got.every((list) => list.length === 1));
     expect(got.map((list) => list.map(key))).toEqual([['b:7'], ['b:7'], ['b:7']]);
+  });
+
+  it('refuses a joiner whose ordering differs from the group’s, with an error that says so', async () => {
+    const net = new InMemoryNetwork();
+    const a = new CohortNode(net.connect(), { namespace: 'test', name: 'a', logger: silent, ...fast });
+    const b = new CohortNode(net.connect(), { namespace: 'test', name: 'b', logger: silent, ...fast });
+    nodes.push(a, b);
+    const group = await a.join('g', { ordering: 'total' });
+    const refused = b.join('g', { ordering: 'fifo' });
+    await expect(refused).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(refused).rejects.toThrow(/uses total\/agreed without state, this member joined with fifo\/agreed/);
+    expect(group.view.members).toHaveLength(1);
   });
 });

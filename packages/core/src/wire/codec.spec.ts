@@ -96,7 +96,9 @@ const samples: Frame[] = [
   },
   { kind: 'state', ...h, index: 2, count: 3, bytes: new Uint8Array([1, 2, 3]) },
   { kind: 'state-req', ...h, next: 2 },
-  { kind: 'join', ...h, viewId: 0 },
+  { kind: 'join', ...h, viewId: 0, settings: { ordering: 'fifo', delivery: 'agreed', state: false } },
+  { kind: 'join', ...h, viewId: 0, settings: { ordering: 'total', delivery: 'safe', state: true } },
+  { kind: 'join-refused', ...h, settings: { ordering: 'causal', delivery: 'agreed', state: true } },
   { kind: 'leave', ...h },
   { kind: 'propose', ...h, ballot: b, view },
   {

@@ -10,6 +10,7 @@ import type {
   Fragment,
   Frame,
   FrameKind,
+  GroupSettings,
   SeqEntry,
   SeqRange,
 } from './frame.js';
@@ -94,6 +95,9 @@ function encodeBody(w: ByteWriter, frame: Frame): void {
       w.u32(frame.ordered);
       return;
     case 'join':
+    case 'join-refused':
+      w.u8(settingsCode(frame.settings));
+      return;
     case 'leave':
     case 'install-ok':
     case 'install-req':
@@ -295,6 +299,8 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'digest':
       return { kind, ...h, entries: entries(r, 'digest'), ordered: r.u32('ordered') };
     case 'join':
+    case 'join-refused':
+      return { kind, ...h, settings: settingsOf(r.u8('settings')) };
     case 'leave':
     case 'install-ok':
     case 'install-req':
@@ -376,6 +382,25 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     case 'install':
       return { kind, ...h, ballot: flushBallot(r), view: view(r, h.group), stateFor: names(r, 'stateFor') };
   }
+}
+
+const ORDERING_CODES = ['fifo', 'causal', 'total'] as const;
+const SETTINGS_SAFE = 0x04;
+const SETTINGS_STATE = 0x08;
+
+/** Bits 0-1 the ordering, bit 2 safe delivery, bit 3 state transfer. */
+function settingsCode(s: GroupSettings): number {
+  return (
+    ORDERING_CODES.indexOf(s.ordering) | (s.delivery === 'safe' ? SETTINGS_SAFE : 0) | (s.state ? SETTINGS_STATE : 0)
+  );
+}
+
+function settingsOf(code: number): GroupSettings {
+  const ordering = ORDERING_CODES[code & 0x03];
+  if (ordering === undefined || (code & ~0x0f) !== 0) {
+    throw new FrameDecodeError('invalid-field', `group settings 0x${code.toString(16)}`);
+  }
+  return { ordering, delivery: code & SETTINGS_SAFE ? 'safe' : 'agreed', state: (code & SETTINGS_STATE) !== 0 };
 }
 
 function ranges(r: ByteReader): SeqRange[] {

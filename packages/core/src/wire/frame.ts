@@ -24,6 +24,7 @@ export const FrameKindCode = {
   'order-nak': 15,
   state: 16,
   'state-req': 17,
+  'join-refused': 18,
   mhb: 20,
   mjoin: 21,
   mleave: 22,
@@ -134,8 +135,23 @@ export interface DigestFrame extends FrameHeader {
   readonly ordered: number;
 }
 
+/** How a group orders and whether it transfers state: every member of a group must agree. */
+export interface GroupSettings {
+  readonly ordering: 'fifo' | 'causal' | 'total';
+  readonly delivery: 'agreed' | 'safe';
+  readonly state: boolean;
+}
+
+/** A join request, with the settings the joiner uses: a coordinator refuses a joiner that differs. */
 export interface JoinFrame extends FrameHeader {
   readonly kind: 'join';
+  readonly settings: GroupSettings;
+}
+
+/** To a joiner whose settings differ from the group's (`settings`): it is not admitted. */
+export interface JoinRefusedFrame extends FrameHeader {
+  readonly kind: 'join-refused';
+  readonly settings: GroupSettings;
 }
 
 export interface LeaveFrame extends FrameHeader {
@@ -390,6 +406,7 @@ export type Frame =
   | NakFrame
   | DigestFrame
   | JoinFrame
+  | JoinRefusedFrame
   | LeaveFrame
   | ProposeFrame
   | FlushOkFrame

@@ -34,6 +34,8 @@ export class StateTransfer {
   private held: GroupOutput[] = [];
   /** Held outputs the application may now see, ahead of the current step's. */
   private released: GroupOutput[] = [];
+  /** The member left while awaiting state: what the current step would show is dropped too. */
+  private discarding = false;
   private provider: StateProvider | undefined;
   private pendingSnapshot: { viewId: number; joiners: ReadonlySet<MemberId> } | undefined;
   private receiver: StateReceiver | undefined;
@@ -112,6 +114,10 @@ export class StateTransfer {
 
   /** While this member awaits state, what the application would see is held back. */
   gate(outputs: GroupOutput[]): GroupOutput[] {
+    if (this.discarding) {
+      this.discarding = false;
+      return outputs.filter((o) => !HELD.has(o.kind) || (o.kind === 'status' && o.status === 'left'));
+    }
     if (!this.awaiting) return this.released.length === 0 ? outputs : [...this.released.splice(0), ...outputs];
     return outputs.filter((o) => {
       if (!HELD.has(o.kind) || (o.kind === 'status' && o.status === 'left')) return true;
@@ -122,6 +128,7 @@ export class StateTransfer {
 
   /** Drops what was held back, e.g. when the member leaves before any state arrived. */
   reset(): void {
+    if (this.awaiting) this.discarding = true;
     this.held = [];
     this.released = [];
     this.awaiting = false;

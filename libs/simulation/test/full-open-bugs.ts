@@ -149,6 +149,17 @@ export const FIXED_FULL_BUGS: ReadonlyArray<Omit<KnownBug, 'signature'>> = [
       messages: 8,
     }),
   },
+  {
+    id: 'F17',
+    what: 'a joiner still awaiting state was removed from the view by a change whose install delivered the rest of its old view: leaving cleared the hold on what the application sees, and those deliveries reached it before any install',
+    flags:
+      '--seed 1891 --nodes 9 --groups 3 --messages 8 --group-leaves 2 --concurrent-joins 1 --loss 0.09 --dup 0.01 --max-delay 5 --partitions 1 --asymmetric 1 --fifo --orderings total/safe --state on',
+    scenario: variedFullScenario(1891, {
+      orderings: [{ ordering: 'total', delivery: 'safe' }],
+      state: true,
+      messages: 8,
+    }),
+  },
 ];
 
 export const OPEN_FULL_BUGS: readonly KnownBug[] = [];

@@ -164,7 +164,9 @@ export class MeshMachine {
     }
     this.leaving = true;
     this.leavers.add(this.self);
-    if (this.acting() !== this.self) this.request('mleave', now);
+    // Also from the acting coordinator: the others learn it is leaving, so that if every member
+    // is, each of them can see it and go (below).
+    this.request('mleave', now);
   }
 
   private onBus(up: boolean, now: number): void {
@@ -205,8 +207,11 @@ export class MeshMachine {
     for (const [joiner, heardAt] of this.joiners) {
       if (now - heardAt > 2 * this.config.joinTimeoutMs) this.joiners.delete(joiner);
     }
-    if (this.leaving && this.acting() !== this.self && now - this.lastRequestAt >= this.config.joinRetryMs) {
-      this.request('mleave', now);
+    if (this.leaving && now - this.lastRequestAt >= this.config.joinRetryMs) this.request('mleave', now);
+    // Every member is leaving (a whole deployment shutting down): no view of nobody can be
+    // committed and nobody is left to hand over to, so each one just goes.
+    if (this.leaving && this.joiners.size === 0 && view.members.every((m) => this.leavers.has(m))) {
+      return this.finishLeave();
     }
     // Someone older is reachable again: it coordinates, and a round of this node's is stale.
     if (this.acting() === this.self) this.coordinate(now);

@@ -18,13 +18,14 @@ const fast = {
 let server: NatsServerProcess;
 const nodes: NatsCohortNode[] = [];
 
-async function node(name: string): Promise<NatsCohortNode> {
+async function node(name: string, extra: object = {}): Promise<NatsCohortNode> {
   const n = await connect({
     servers: server.url,
     namespace: 'it',
     name,
     logger: silent,
     ...fast,
+    ...extra,
     nats: { reconnectTimeWait: 100 },
   });
   nodes.push(n);
@@ -45,8 +46,12 @@ afterAll(async () => {
 
 describe('connect() over a real nats-server', () => {
   it('sends a 5 MB payload, more than the max_payload of the server, in pieces and delivers it whole', async () => {
-    const a = await (await node('a')).join<Uint8Array>('big', { codec: bytesCodec });
-    const bNode = await node('b');
+    // Default failure detection: encoding, sending and reassembling 5 MB holds each event loop for
+    // tens of ms, which on a loaded 2-core machine exceeds the fast settings' 90 ms suspicion and
+    // would remove a node in the middle of the test.
+    const patient = { heartbeatMs: 100, suspectAfterMs: 400, verifyTimeoutMs: 200, joinTimeoutMs: 1000 };
+    const a = await (await node('a', patient)).join<Uint8Array>('big', { codec: bytesCodec });
+    const bNode = await node('b', patient);
     const b = await bNode.join<Uint8Array>('big', { codec: bytesCodec });
     await until(() => a.view.members.length === 2);
     expect(bNode.maxPayloadBytes).toBeLessThan(5_000_000);

@@ -35,7 +35,12 @@ let cluster: NatsClusterProcess;
 const running: NodeProcess[] = [];
 
 /** Member `index` (0 to 4), on server `index` mod 3. */
-async function spawn(ns: string, index: number, mode: GroupMode): Promise<NodeProcess> {
+async function spawn(
+  ns: string,
+  index: number,
+  mode: GroupMode,
+  env: NodeJS.ProcessEnv = { SEND_FROM_MEMBERS: String(MEMBERS) },
+): Promise<NodeProcess> {
   const node = await spawnNode({
     fixture,
     name: `m${index + 1}`,
@@ -47,7 +52,7 @@ async function spawn(ns: string, index: number, mode: GroupMode): Promise<NodePr
       DELIVERY: mode.delivery,
       SEND_EVERY_MS: String(SEND_EVERY_MS),
       MAX_IN_FLIGHT: String(MAX_IN_FLIGHT),
-      SEND_FROM_MEMBERS: String(MEMBERS),
+      ...env,
     },
   });
   running.push(node);
@@ -161,12 +166,60 @@ async function run(ns: string, mode: GroupMode, victim: Victim, fault: 'SIGKILL'
   // A fixture that multicast nothing would pass every check.
   for (const n of survivors) expect(traffic.log(n).length).toBeGreaterThan(MEMBERS * ACKED_BEFORE_FAULT);
 
-  // One after another, oldest first: each leave hands the coordinator's (and sequencer's) role on.
-  // (Closed all at once, the last nodes of the mesh cannot leave it; see close-processes.spec.ts.)
-  const age = lastView(survivors[0]!).members;
-  const oldestFirst = [...survivors].sort((a, b) => age.indexOf(a.id) - age.indexOf(b.id));
-  for (const n of oldestFirst) expect(await n.proc.stop(10_000)).toEqual({ code: 0, signal: null });
+  await stopOldestFirst(survivors);
   check(`histories after the survivors left`, histories(), { liveness: false });
+}
+
+/** One after another, oldest first: each leave hands the coordinator's (and sequencer's) role on. */
+async function stopOldestFirst(nodes: readonly NodeProcess[]): Promise<void> {
+  const age = lastView(nodes[0]!).members;
+  const oldestFirst = [...nodes].sort((a, b) => age.indexOf(a.id) - age.indexOf(b.id));
+  for (const n of oldestFirst) expect(await n.proc.stop(10_000)).toEqual({ code: 0, signal: null });
+}
+
+/**
+ * State transfer during traffic (DESIGN §5.5): four members stream under total order, each with
+ * its delivery log as state; a fifth joins mid-stream. Its restored log followed by its own
+ * deliveries must be exactly every old member's log, and the checkers (stateTransfer included)
+ * must pass.
+ */
+async function runJoiner(ns: string): Promise<void> {
+  const env = { SEND_FROM_MEMBERS: String(MEMBERS - 1), STATE: '1' };
+  const first = await spawn(ns, 0, TOTAL, env);
+  await first.waitGroupView(GROUP, (v) => v.members.includes(first.id), { timeoutMs: 15_000, what: 'its group' });
+  const old = [first, ...(await Promise.all([1, 2, 3].map((i) => spawn(ns, i, TOTAL, env))))];
+  await Promise.all(
+    old.map((n) =>
+      n.waitGroupView(GROUP, (v) => v.members.length === MEMBERS - 1, { timeoutMs: 15_000, what: 'four' }),
+    ),
+  );
+  const traffic = new Traffic(old, GROUP);
+  await traffic.until(`${ACKED_BEFORE_FAULT} multicasts acknowledged at every member`, () =>
+    old.every((n) => traffic.acked(n) >= ACKED_BEFORE_FAULT),
+  );
+  const joinedAt = Date.now();
+  const joiner = await spawn(ns, 4, TOTAL, env);
+  const first5 = await joiner.waitGroupView(GROUP, (v) => v.members.length === MEMBERS, { what: 'its first view' });
+  console.log(`${ns}: joiner spawned -> restored and in its first view: ${first5.t - joinedAt} ms`);
+  const nodes = [...old, joiner];
+  const all = new Traffic(nodes, GROUP);
+  await all.until(
+    `${ACKED_AFTER_FAULT} multicasts acknowledged at the joiner`,
+    () => all.acked(joiner) >= ACKED_AFTER_FAULT,
+  );
+  await Promise.all(nodes.map((n) => n.proc.kill('SIGUSR2')));
+  await all.until('quiescence', () => all.quiescent(nodes));
+
+  const restores = joiner.records<{ log: string[] }>('RESTORE');
+  expect(restores).toHaveLength(1);
+  expect(restores[0]!.log.length).toBeGreaterThanOrEqual(ACKED_BEFORE_FAULT);
+  // The joiner's log (restored, then delivered) is every old member's, message for message.
+  expect(divergence(all, nodes)).toBeUndefined();
+  expect(all.log(joiner).length).toBeGreaterThan(restores[0]!.log.length);
+  const histories = (): MemberHistory[] => nodes.flatMap((n) => n.histories(GROUP, false, TOTAL));
+  check('histories at quiescence', histories(), { liveness: true });
+  await stopOldestFirst(nodes);
+  check('histories after everyone left', histories(), { liveness: false });
 }
 
 beforeAll(async () => {
@@ -211,5 +264,9 @@ describe('five members multicasting concurrently, across OS processes', () => {
 
   it('total, agreed: graceful leave (SIGTERM) of a member mid-stream', async () => {
     await run('lv-total-agreed', TOTAL, 'sender', 'SIGTERM');
+  }, 60_000);
+
+  it('total, agreed: a joiner with state transfer mid-stream ends with exactly the old members’ log', async () => {
+    await runJoiner('st-total-agreed');
   }, 60_000);
 });

@@ -145,6 +145,7 @@ export class NodeProcess {
   histories(group: string, crashed: boolean, mode: GroupMode = FIFO_AGREED): MemberHistory[] {
     const statusTag = group === MESH ? 'STATUS' : 'GSTATUS';
     const histories = [newHistory(this.id, group, mode)];
+    let installed = 0;
     for (const line of this.proc.lines) {
       const parsed = parse(line);
       if (parsed === undefined) continue;
@@ -154,7 +155,12 @@ export class NodeProcess {
       if (parsed.tag === statusTag && startsIncarnation(r as unknown as StatusLine, histories.at(-1)!.member)) {
         histories.push(newHistory((r as unknown as StatusLine).self!, group, mode));
       }
-      const event = toEvent(parsed.tag, r, group);
+      // A restore belongs to the view installed right before it (the joiner's first).
+      if (parsed.tag === 'GVIEW') installed = r['id'] as number;
+      const event =
+        parsed.tag === 'RESTORE'
+          ? { kind: 'restore' as const, viewId: installed, log: r['log'] as string[], at: r['t'] as number }
+          : toEvent(parsed.tag, r, group);
       if (event !== undefined) histories.at(-1)!.events.push(event);
     }
     if (crashed) histories.at(-1)!.events.push({ kind: 'crash' });

@@ -5,7 +5,7 @@ import type { NodeProcess, ViewLine } from './node-process.js';
 // can wait for "every member had 150 multicasts acknowledged" or "every survivor delivered
 // everything" without rescanning each node's whole output on every line.
 
-const FOLLOWED = new Set(['SEND', 'ACK', 'REJECTED', 'DELIVER', 'GVIEW']);
+const FOLLOWED = new Set(['SEND', 'ACK', 'REJECTED', 'DELIVER', 'GVIEW', 'RESTORE']);
 
 interface Counts {
   sent: number;
@@ -13,7 +13,7 @@ interface Counts {
   rejected: number;
   /** Acknowledged multicasts per view they went out in. */
   readonly ackedInView: Map<number, number>;
-  /** msgIds in delivery order. */
+  /** msgIds in delivery order; a joiner's start with the log its state transfer restored. */
   readonly log: string[];
   readonly delivered: Set<string>;
   /** Distinct deliveries per sender. */
@@ -130,6 +130,13 @@ export class Traffic {
     return counts;
   }
 
+  private applied(c: Counts, msgId: string, sender: string): void {
+    c.log.push(msgId);
+    if (c.delivered.has(msgId)) return;
+    c.delivered.add(msgId);
+    c.deliveredFrom.set(sender, (c.deliveredFrom.get(sender) ?? 0) + 1);
+  }
+
   private read(c: Counts, line: string): void {
     const space = line.indexOf(' ');
     const tag = line.slice(0, space);
@@ -138,7 +145,13 @@ export class Traffic {
       return;
     }
     if (!FOLLOWED.has(tag)) return;
-    const r = JSON.parse(line.slice(space + 1)) as { group: string; msgId: string; sender: string; viewId: number };
+    const r = JSON.parse(line.slice(space + 1)) as {
+      group: string;
+      msgId: string;
+      sender: string;
+      viewId: number;
+      log?: string[];
+    };
     if (r.group !== this.group) return;
     switch (tag) {
       case 'SEND':
@@ -152,10 +165,10 @@ export class Traffic {
         c.rejected += 1;
         return;
       case 'DELIVER':
-        c.log.push(r.msgId);
-        if (c.delivered.has(r.msgId)) return;
-        c.delivered.add(r.msgId);
-        c.deliveredFrom.set(r.sender, (c.deliveredFrom.get(r.sender) ?? 0) + 1);
+        return this.applied(c, r.msgId, r.sender);
+      case 'RESTORE':
+        // msgIds are `<sender id>:<n>`; node ids hold no ':'.
+        for (const msgId of r.log ?? []) this.applied(c, msgId, msgId.slice(0, msgId.lastIndexOf(':')));
         return;
       case 'GVIEW':
         c.view = r as unknown as ViewLine;

@@ -160,6 +160,39 @@ export const FIXED_FULL_BUGS: ReadonlyArray<Omit<KnownBug, 'signature'>> = [
       messages: 8,
     }),
   },
+  {
+    id: 'F18',
+    what: 'state transfer: a member still awaiting state was chosen as provider over a younger member that had it, gave up and handed out an almost empty state; the provider is now the oldest member not awaiting state',
+    flags:
+      '--seed 2269 --nodes 6 --groups 3 --messages 8 --group-leaves 2 --loss 0.04 --dup 0.03 --max-delay 5 --leaves 1 --crashes 2 --pauses 2 --partitions 1 --asymmetric 1 --joins sequential --orderings total/agreed --state on',
+    scenario: variedFullScenario(2269, {
+      orderings: [{ ordering: 'total', delivery: 'agreed' }],
+      state: true,
+      messages: 8,
+    }),
+  },
+  {
+    id: 'F19',
+    what: 'a member that missed an install kept asking the first sender of later-view traffic, which had crashed, and the rate limit starved its requests to live members; it now asks the latest sender',
+    flags:
+      '--seed 2277 --nodes 7 --groups 3 --messages 8 --group-leaves 2 --loss 0.1 --dup 0.03 --leaves 2 --crashes 2 --partitions 1 --asymmetric 1 --joins concurrent-after-first --state on',
+    scenario: variedFullScenario(2277, {
+      orderings: [{ ordering: 'fifo', delivery: 'agreed' }],
+      state: true,
+      messages: 8,
+    }),
+  },
+  {
+    id: 'F20',
+    what: 'when every mesh member was leaving they all went, stranding a node the mesh had removed while it was cut off (blocked for good, nobody left to tell it); the shortcut now applies only in a mesh that never removed a node as failed',
+    flags:
+      '--seed 2649 --nodes 3 --groups 3 --messages 8 --group-leaves 1 --loss 0.02 --dup 0.04 --max-delay 50 --leaves 2 --restart-after 300 --partitions 2 --fifo --joins concurrent-after-first --orderings total/agreed --state on',
+    scenario: variedFullScenario(2649, {
+      orderings: [{ ordering: 'total', delivery: 'agreed' }],
+      state: true,
+      messages: 8,
+    }),
+  },
 ];
 
 export const OPEN_FULL_BUGS: readonly KnownBug[] = [];

@@ -30,9 +30,10 @@ export interface AdmissionPort {
 export class FrameAdmission {
   private readonly future: FutureFrames;
   /**
-   * Since when traffic of a later view has been buffered, and from whom: if its install does not
-   * follow within a flush retry, this member missed it (nothing else may resend it: the change
-   * may have ended by adopting a proposal this member had already delivered up to), so it asks.
+   * Since when traffic of a later view has been heard, and its latest sender: if the install does
+   * not follow within a flush retry, this member missed it (nothing else may resend it: the change
+   * may have ended by adopting a proposal this member had already delivered up to), so it asks
+   * the latest sender (the first may have failed since: simulator seed 2277).
    */
   private laterViewSeen: { since: number; from: MemberId } | undefined;
 
@@ -60,10 +61,8 @@ export class FrameAdmission {
       // Data of the next view often overtakes its install (another publisher): keep it. A control
       // frame of a later view means this member missed an install (perhaps one finished by a new
       // coordinator): ask for it.
-      if (isViewTraffic(frame)) {
-        this.laterViewSeen ??= { since: this.port.now(), from: frame.sender };
-        return void this.buffer(frame);
-      }
+      this.laterViewSeen = { since: this.laterViewSeen?.since ?? this.port.now(), from: frame.sender };
+      if (isViewTraffic(frame)) return void this.buffer(frame);
       this.port.drop('unexpected', frame, `control frame for view ${frame.viewId} while in view ${view.id}`);
       this.port.requestInstall(frame.sender, view.id, this.port.now());
       return undefined;

@@ -16,7 +16,8 @@ export interface StateTransferPort {
 
 /**
  * State transfer (DESIGN §5.5, docs/design/state-transfer.md). The provider of a view with
- * joiners is its oldest member that was not a joiner of it; at the install, before anything of
+ * joiners is its oldest member that holds the state (neither a joiner of it nor a member still
+ * awaiting state, which the install lists in `stateFor`); at the install, before anything of
  * the view is delivered, it asks the application for a snapshot (`snapshot` output), which is
  * therefore exactly the state after the previous view's messages, and streams it to the members
  * the install names as needing it: the joiners, and members whose earlier transfer failed (they
@@ -24,9 +25,9 @@ export interface StateTransferPort {
  * A joiner shows the application nothing of the group (views, deliveries, status) until it holds
  * the state: then it reports the view the state belongs to, the state (`restore`), and what it
  * held back of that view. If the provider fails, the next view's provider sends a snapshot that
- * includes what the joiner held back, which is discarded. A member still waiting for state that
- * becomes a view's provider gives up (every member that held the group's state is gone) and
- * goes on from its own initial state, as does a joiner of a view without an old member.
+ * includes what the joiner held back, which is discarded. A member still waiting for state in a
+ * view where nobody holds it gives up (every member that held the group's state is gone) and
+ * goes on from its own initial state.
  */
 export class StateTransfer {
   /** True until this member holds the group's state: it joined an existing group and got none yet. */
@@ -51,7 +52,8 @@ export class StateTransfer {
     this.pendingSnapshot = undefined;
     this.receiver = undefined;
     if (joining) this.awaiting = true;
-    const provider = view.members.find((m) => !view.joined.includes(m));
+    // The oldest member that holds the state: neither a joiner nor one still awaiting it.
+    const provider = view.members.find((m) => !view.joined.includes(m) && !stateFor.includes(m));
     if (this.awaiting && (provider === undefined || provider === this.port.self)) {
       this.awaiting = false;
       this.released = this.held.splice(0);

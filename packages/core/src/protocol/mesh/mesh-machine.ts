@@ -46,6 +46,11 @@ export class MeshMachine {
   /** Nodes asking to join, in the order first heard (their age order once admitted). */
   private readonly joiners = new Map<MemberId, number>();
   private readonly leavers = new Set<MemberId>();
+  /**
+   * This mesh once removed a node as failed: it may be alive behind a partition, and only a
+   * member still here can tell it that it was removed once the partition heals.
+   */
+  private removedSome = false;
   private leaving = false;
   /** Promised ballot and accepted view for the instance `view.id + 1`. */
   private readonly vote = new MeshVote();
@@ -209,8 +214,12 @@ export class MeshMachine {
     }
     if (this.leaving && now - this.lastRequestAt >= this.config.joinRetryMs) this.request('mleave', now);
     // Every member is leaving (a whole deployment shutting down): no view of nobody can be
-    // committed and nobody is left to hand over to, so each one just goes.
-    if (this.leaving && this.joiners.size === 0 && view.members.every((m) => this.leavers.has(m))) {
+    // committed and nobody is left to hand over to, so each one just goes. Not in a mesh that
+    // ever removed a node as failed: that node may be alive behind a partition, and without a
+    // member left to tell it that it was removed it would stay blocked for good (found by the
+    // whole-node simulator, seed 2649); the leaves then end on the runtime's timeout.
+    const allLeaving = view.members.every((m) => this.leavers.has(m));
+    if (this.leaving && allLeaving && this.joiners.size === 0 && !this.removedSome) {
       return this.finishLeave();
     }
     // Someone older is reachable again: it coordinates, and a round of this node's is stale.
@@ -481,6 +490,7 @@ export class MeshMachine {
     if (this.commits.length > this.config.keptCommits) this.commits.shift();
     this.round = undefined;
     this.vote.reset();
+    if (next.failed.length > 0) this.removedSome = true;
     if (!isMember(next, this.self)) {
       // A view without this node ends its membership; it never installs it (self inclusion). A
       // leaver, or a coordinator that had to commit a chosen view without itself, hands over first.

@@ -193,6 +193,35 @@ export const FIXED_FULL_BUGS: ReadonlyArray<Omit<KnownBug, 'signature'>> = [
       messages: 8,
     }),
   },
+  {
+    id: 'F21',
+    what: 'a member that gave up waiting for state (everyone who had it was gone) showed the views and deliveries it had held back, looking like an old member with part of the state; it now starts from its initial state in the view where it gives up',
+    flags:
+      '--seed 3173 --nodes 7 --groups 3 --messages 8 --group-leaves 1 --concurrent-joins 1 --loss 0.08 --dup 0.05 --max-delay 50 --leaves 2 --crashes 2 --restart-after 1000 --pauses 2 --partitions 2 --orderings total/agreed --state on',
+    scenario: variedFullScenario(3173, {
+      orderings: [{ ordering: 'total', delivery: 'agreed' }],
+      state: true,
+      messages: 8,
+    }),
+  },
+  {
+    id: 'F22',
+    what: "a member told a flush it awaited state, then its transfer completed before the install: it held the state, but the next view's members had chosen no provider on its word and its joiner started empty; a member that reported awaiting now keeps awaiting until the install",
+    flags:
+      '--seed 3471 --groups 3 --messages 8 --group-leaves 2 --loss 0.1 --dup 0 --max-delay 1 --crashes 1 --restart-after 300 --partitions 2 --fifo --joins sequential --state on',
+    scenario: variedFullScenario(3471, {
+      orderings: [{ ordering: 'fifo', delivery: 'agreed' }],
+      state: true,
+      messages: 8,
+    }),
+  },
+  {
+    id: 'F23',
+    what: 'a group member forgot a departure at its next install (the departed node was not in that view), then installed a view a slower coordinator had proposed with that node, and its next flush waited for it for good; departures are now remembered',
+    flags:
+      '--seed 390 --nodes 4 --messages 0 --group-leaves 1 --concurrent-joins 1 --loss 0.02 --dup 0 --max-delay 50 --leaves 2 --crashes 1 --restart-after 300 --pauses 2 --partitions 1 --asymmetric 0.5 --joins sequential --orderings causal/safe,total/agreed --state on',
+    scenario: variedFullScenario(390),
+  },
 ];
 
 export const OPEN_FULL_BUGS: readonly KnownBug[] = [];

@@ -14,6 +14,9 @@ import { ViewChannel } from './view-channel.js';
 import type { MemberId, View } from './view.js';
 import { isMember } from './view.js';
 
+/** Departures a group remembers, oldest forgotten first (the node remembers as many). */
+const MAX_REMEMBERED_DEPARTURES = 10_000;
+
 type Phase = 'idle' | 'joining' | 'member' | 'left' | 'removed';
 /** A view's own traffic: its channel's business, once admitted. */
 type ViewTraffic = Extract<Frame, { kind: 'data' | 'nak' | 'digest' | 'order' | 'order-nak' }>;
@@ -115,7 +118,7 @@ export class GroupMachine {
       view: () => this.view,
       admit: (frame) => this.admission.admit(frame),
       channel: () => this.channel!,
-      awaitingState: () => this.transfer?.awaiting ?? false,
+      awaitingState: () => this.transfer?.reportAwaiting() ?? false,
       header: () => this.header(),
       send,
       drop,
@@ -492,7 +495,14 @@ export class GroupMachine {
     this.phase = 'member';
     this.coordinator.installed(view);
     this.channel = new ViewChannel(view, this.self, this.config, this.ordering, (output) => this.out.push(output));
-    for (const m of [...this.departed]) if (!view.members.includes(m)) this.departed.delete(m);
+    // Departed nodes are kept even when not in this view: a later view, proposed by a coordinator
+    // that had not heard of the departure yet, may list one again (simulator seed 390), and its
+    // flush must not wait for it. Ids never come back (a rejoining node is a new incarnation).
+    if (this.departed.size > MAX_REMEMBERED_DEPARTURES) {
+      for (const m of [...this.departed].slice(0, this.departed.size - MAX_REMEMBERED_DEPARTURES)) {
+        if (!view.members.includes(m)) this.departed.delete(m);
+      }
+    }
     this.out.push({ kind: 'install', view });
     this.out.push({ kind: 'status', status: 'member' });
     const snapshot = this.transfer?.installed(view, stateFor, joining, now);

@@ -37,6 +37,13 @@ export class StateTransfer {
   private released: GroupOutput[] = [];
   /** The member left while awaiting state: what the current step would show is dropped too. */
   private discarding = false;
+  /**
+   * It told a flush it awaits state: the next view's provider is chosen on that, so a transfer
+   * finishing here before the install must not count (simulator seed 3471).
+   */
+  private reported = false;
+  /** It gave up waiting at the install of this view: what the current step shows before that install is dropped. */
+  private gaveUpAt: number | undefined;
   private provider: StateProvider | undefined;
   private pendingSnapshot: { viewId: number; joiners: ReadonlySet<MemberId> } | undefined;
   private receiver: StateReceiver | undefined;
@@ -48,6 +55,7 @@ export class StateTransfer {
    * delivered. `joining`: this member's first view of a group that existed before it.
    */
   installed(view: View, stateFor: readonly MemberId[], joining: boolean, now: number): GroupOutput | undefined {
+    this.reported = false;
     this.provider = undefined;
     this.pendingSnapshot = undefined;
     this.receiver = undefined;
@@ -55,8 +63,12 @@ export class StateTransfer {
     // The oldest member that holds the state: neither a joiner nor one still awaiting it.
     const provider = view.members.find((m) => !view.joined.includes(m) && !stateFor.includes(m));
     if (this.awaiting && (provider === undefined || provider === this.port.self)) {
+      // Nobody holds the state any more: this member goes on from its own initial state, from
+      // this view on. What it held back of earlier views is dropped with the state those views
+      // were built on (shown, it would make this member look like one that had the state).
       this.awaiting = false;
-      this.released = this.held.splice(0);
+      this.held = [];
+      this.gaveUpAt = view.id;
     }
     if (this.awaiting) {
       this.receiver = new StateReceiver(view.id, provider!, now);
@@ -92,8 +104,15 @@ export class StateTransfer {
     return true;
   }
 
+  /** For a flush-ok: whether this member awaits state; if it does, it keeps awaiting until the next install. */
+  reportAwaiting(): boolean {
+    if (this.awaiting) this.reported = true;
+    return this.awaiting;
+  }
+
   /** A chunk for this joiner; false if it belongs to no transfer under way here. */
   onChunk(frame: StateChunkFrame, now: number): boolean {
+    if (this.reported) return true;
     const receiver = this.receiver;
     if (receiver === undefined || receiver.viewId !== frame.viewId || receiver.provider !== frame.sender) return false;
     if (!receiver.onChunk(frame, now)) return true;
@@ -119,6 +138,12 @@ export class StateTransfer {
     if (this.discarding) {
       this.discarding = false;
       return outputs.filter((o) => !HELD.has(o.kind) || (o.kind === 'status' && o.status === 'left'));
+    }
+    if (this.gaveUpAt !== undefined) {
+      const viewId = this.gaveUpAt;
+      this.gaveUpAt = undefined;
+      const at = outputs.findIndex((o) => o.kind === 'install' && o.view.id === viewId);
+      return outputs.filter((o, i) => i >= at || !HELD.has(o.kind));
     }
     if (!this.awaiting) return this.released.length === 0 ? outputs : [...this.released.splice(0), ...outputs];
     return outputs.filter((o) => {

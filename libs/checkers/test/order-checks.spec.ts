@@ -119,6 +119,19 @@ describe('totalOrder', () => {
     expect(totalOrder(failedTogether('agreed', 'blocked').view(2, ['b', 'd']).histories()).ok).toBe(true);
   });
 
+  it('does not bind, under agreed delivery, a member the others removed as failed, even if it then saw itself leave', () => {
+    const r = new RunBuilder(['a', 'b', 'c', 'd'], { ordering: 'total' }).view(1, ['a', 'b', 'c', 'd']);
+    r.send('b', 'b:1').send('d', 'd:1');
+    r.deliver('c', 'd:1')
+      .deliver('c', 'b:1')
+      .deliver('b', 'b:1')
+      .deliver('b', 'd:1')
+      .deliver('d', 'b:1')
+      .deliver('d', 'd:1');
+    r.leave('c');
+    expect(totalOrder(r.view(2, ['b', 'd'], { failed: ['a', 'c'] }).histories()).ok).toBe(true);
+  });
+
   it('binds safe delivery at every member, including those that failed (uniform order)', () => {
     const result = totalOrder(failedTogether('safe', 'crash').view(2, ['b', 'd']).histories());
     expect(result.ok).toBe(false);

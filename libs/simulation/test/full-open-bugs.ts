@@ -222,6 +222,17 @@ export const FIXED_FULL_BUGS: ReadonlyArray<Omit<KnownBug, 'signature'>> = [
       '--seed 390 --nodes 4 --messages 0 --group-leaves 1 --concurrent-joins 1 --loss 0.02 --dup 0 --max-delay 50 --leaves 2 --crashes 1 --restart-after 300 --pauses 2 --partitions 1 --asymmetric 0.5 --joins sequential --orderings causal/safe,total/agreed --state on',
     scenario: variedFullScenario(390),
   },
+  {
+    id: 'F24',
+    what: 'total order: a sender delivered, and acknowledged, its own message in the rest of a view at the cut, then failed; a flush with fewer voters cut lower and the surviving sequencer never delivered it. The rest is now delivered at the install under total order too',
+    flags:
+      '--seed 4612 --nodes 8 --messages 8 --group-leaves 1 --concurrent-joins 1 --loss 0.01 --max-delay 50 --leaves 2 --pauses 2 --partitions 2 --asymmetric 1 --orderings total/agreed --state on',
+    scenario: variedFullScenario(4612, {
+      orderings: [{ ordering: 'total', delivery: 'agreed' }],
+      state: true,
+      messages: 8,
+    }),
+  },
 ];
 
 export const OPEN_FULL_BUGS: readonly KnownBug[] = [];

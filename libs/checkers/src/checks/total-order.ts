@@ -17,8 +17,9 @@ export function totalOrder(histories: readonly MemberHistory[], options: CheckOp
 
 export function totalOrderOf(index: HistoryIndex, options: CheckOptions): CheckResult {
   const result = new ResultBuilder('total', options);
+  const failed = failedMembers(index);
   const sequences = index.members.map((m) =>
-    Int32Array.from(m.deliveries.filter((d) => !d.duplicate && bindsOrder(m, d.segment)).map((d) => d.msg)),
+    Int32Array.from(m.deliveries.filter((d) => !d.duplicate && bindsOrder(m, d.segment, failed)).map((d) => d.msg)),
   );
   const residual = mergeOrder(index.messages.length, sequences);
   if (residual === undefined) return result.build();
@@ -72,13 +73,21 @@ export function totalOrderOf(index: HistoryIndex, options: CheckOptions): CheckR
 }
 
 // Agreed total order is one order among the members that complete a view: a member that fails in
-// its last view (crashes, or ends cut off and blocked) may have delivered some of that view's
-// messages by order records that died with it and the sequencer, which the survivors then order
-// by the flush's deterministic rule. Safe delivery waits until every member holds the records, so
-// there the order is uniform and every delivery counts.
-function bindsOrder(m: MemberIndex, segment: Segment | undefined): boolean {
+// its last view (crashes, ends cut off and blocked, or is removed as failed by the others, even if
+// it then sees itself leave) may have delivered some of that view's messages by order records that
+// died with it and the sequencer, which the survivors then order by the flush's deterministic
+// rule. Safe delivery waits until every member holds the records, so there the order is uniform
+// and every delivery counts.
+function bindsOrder(m: MemberIndex, segment: Segment | undefined, failed: ReadonlySet<string>): boolean {
   if (m.history.delivery === 'safe' || segment === undefined || segment.next !== undefined) return true;
-  return !(m.crashed || m.blockedAtEnd);
+  return !(m.crashed || m.blockedAtEnd || failed.has(m.member));
+}
+
+// Members some installed view lists as failed.
+function failedMembers(index: HistoryIndex): Set<string> {
+  const failed = new Set<string>();
+  for (const m of index.members) for (const s of m.segments) for (const f of s.view.failed) failed.add(f);
+  return failed;
 }
 
 interface Graph {

@@ -414,13 +414,16 @@ export class ViewChannel {
 
   /**
    * Everything up to the cut is here: deliver what the view's order still allows of it, and
-   * nothing more in this view. Under safe delivery not yet: a member that delivers here and then
-   * fails may be the last to hold a message if the flush is superseded by one with fewer voters
-   * and a lower cut; at the install every voter holds the cut, so it is delivered then (`complete`).
+   * nothing more in this view. Under safe delivery, or total order, not yet: a member that
+   * delivers here and then fails may be the last to hold a message if the flush is superseded by
+   * one with fewer voters and a lower cut; at the install every voter holds the cut, so it is
+   * delivered then (`complete`). For safe delivery that keeps it uniform; for total order it keeps
+   * an acknowledgement meaning that the survivors deliver the message (DESIGN §3.12; simulator
+   * F24: a sender acknowledged a message at the cut, failed, and the survivors cut lower).
    */
   finish(): void {
     const reached = { cut: this.cut!, ordered: this.total?.cutRecords ?? 0 };
-    if (this.ordering.delivery === 'safe') this.reached = reached;
+    if (this.ordering.delivery === 'safe' || this.ordering.ordering === 'total') this.reached = reached;
     else this.order.finish(reached.cut, reached.ordered);
   }
 

@@ -16,6 +16,7 @@ import { FailureDetector } from './failure-detector.js';
 import { MeshIdentity } from './mesh-identity.js';
 import type { MeshConfig } from './mesh-config.js';
 import type { MeshDestination, MeshInput, MeshOutput, MeshStatus } from './mesh-messages.js';
+import { MeshRequests } from './mesh-requests.js';
 import { MeshRound } from './mesh-round.js';
 import { MeshVote } from './mesh-vote.js';
 import { hasQuorum } from './quorum.js';
@@ -43,14 +44,7 @@ export class MeshMachine {
   private view: View | undefined;
   private blocked = false;
   private readonly detector: FailureDetector;
-  /** Nodes asking to join, in the order first heard (their age order once admitted). */
-  private readonly joiners = new Map<MemberId, number>();
-  private readonly leavers = new Set<MemberId>();
-  /**
-   * This mesh once removed a node as failed: it may be alive behind a partition, and only a
-   * member still here can tell it that it was removed once the partition heals.
-   */
-  private removedSome = false;
+  private readonly requests: MeshRequests;
   private leaving = false;
   /** Promised ballot and accepted view for the instance `view.id + 1`. */
   private readonly vote = new MeshVote();
@@ -80,6 +74,7 @@ export class MeshMachine {
   ) {
     this.detector = new FailureDetector(config);
     this.identity = new MeshIdentity(config.joinTimeoutMs);
+    this.requests = new MeshRequests(config.joinTimeoutMs);
   }
 
   get currentView(): View | undefined {
@@ -168,7 +163,7 @@ export class MeshMachine {
       return;
     }
     this.leaving = true;
-    this.leavers.add(this.self);
+    this.requests.heardLeave(this.self);
     // Also from the acting coordinator: the others learn it is leaving, so that if every member
     // is, each of them can see it and go (below).
     this.request('mleave', now);
@@ -209,19 +204,11 @@ export class MeshMachine {
       if (event.kind === 'ping') this.send({ kind: 'node', node: event.member }, { kind: 'mping', ...this.header() });
       else this.out.push({ kind: 'suspect', member: event.member, unreachable: true });
     }
-    for (const [joiner, heardAt] of this.joiners) {
-      if (now - heardAt > 2 * this.config.joinTimeoutMs) this.joiners.delete(joiner);
-    }
+    this.requests.expire(now);
     if (this.leaving && now - this.lastRequestAt >= this.config.joinRetryMs) this.request('mleave', now);
-    // Every member is leaving (a whole deployment shutting down): no view of nobody can be
-    // committed and nobody is left to hand over to, so each one just goes. Not in a mesh that
-    // ever removed a node as failed: that node may be alive behind a partition, and without a
-    // member left to tell it that it was removed it would stay blocked for good (found by the
-    // whole-node simulator, seed 2649); the leaves then end on the runtime's timeout.
-    const allLeaving = view.members.every((m) => this.leavers.has(m));
-    if (this.leaving && allLeaving && this.joiners.size === 0 && !this.removedSome) {
-      return this.finishLeave();
-    }
+    // Nobody is left to hand over to, so each one just goes (otherwise the leaves end on the
+    // runtime's timeout).
+    if (this.leaving && this.requests.everyoneLeaves(view)) return this.finishLeave();
     // Someone older is reachable again: it coordinates, and a round of this node's is stale.
     if (this.acting() === this.self) this.coordinate(now);
     else this.round = undefined;
@@ -247,7 +234,7 @@ export class MeshMachine {
   // ---- first view -------------------------------------------------------------------------
 
   private formFirstView(now: number): void {
-    const fresh = [...this.joiners].filter(([, at]) => now - at <= this.config.joinTimeoutMs).map(([m]) => m);
+    const fresh = this.requests.fresh(now);
     const candidates = [this.self, ...fresh].sort();
     if (candidates.length < this.config.minNodes || candidates[0] !== this.self) return;
     const members = candidates;
@@ -285,9 +272,9 @@ export class MeshMachine {
    */
   private desiredView(): View | undefined {
     const view = this.view!;
-    const joined = [...this.joiners.keys()].filter((m) => !view.members.includes(m));
+    const joined = this.requests.joinersOutside(view);
     const failed = view.members.filter((m) => m !== this.self && this.detector.isUnreachable(m));
-    const left = failed.length > 0 ? [] : view.members.filter((m) => this.leavers.has(m));
+    const left = failed.length > 0 ? [] : this.requests.leaversIn(view);
     if (failed.length === 0 && left.length === 0 && joined.length === 0) return undefined;
     const staying = view.members.filter((m) => !failed.includes(m) && !left.includes(m));
     if (failed.length > 0 && !hasQuorum(view, new Set(staying), NOBODY)) return undefined;
@@ -490,7 +477,6 @@ export class MeshMachine {
     if (this.commits.length > this.config.keptCommits) this.commits.shift();
     this.round = undefined;
     this.vote.reset();
-    if (next.failed.length > 0) this.removedSome = true;
     if (!isMember(next, this.self)) {
       // A view without this node ends its membership; it never installs it (self inclusion). A
       // leaver, or a coordinator that had to commit a chosen view without itself, hands over first.
@@ -500,8 +486,7 @@ export class MeshMachine {
     }
     this.view = next;
     this.out.push({ kind: 'install', view: next });
-    for (const m of next.members) this.joiners.delete(m);
-    for (const m of [...this.leavers]) if (!next.members.includes(m)) this.leavers.delete(m);
+    this.requests.installed(next);
     this.detector.watch(
       next.members.filter((m) => m !== this.self),
       now,
@@ -548,7 +533,7 @@ export class MeshMachine {
       case 'mjoin':
         return this.onJoinRequest(frame.sender, now);
       case 'mleave':
-        if (isMember(this.view, frame.sender)) this.leavers.add(frame.sender);
+        if (isMember(this.view, frame.sender)) this.requests.heardLeave(frame.sender);
         return;
       case 'mping':
         return this.send({ kind: 'node', node: frame.sender }, { kind: 'mpong', ...this.header() });
@@ -608,6 +593,6 @@ export class MeshMachine {
       if (this.acting() === this.self) this.send({ kind: 'node', node: joiner }, this.commitFrame(view));
       return;
     }
-    this.joiners.set(joiner, now);
+    this.requests.heardJoin(joiner, now);
   }
 }

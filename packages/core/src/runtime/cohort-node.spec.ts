@@ -8,22 +8,12 @@ import { bytesCodec } from '../payload-codec.js';
 import { encodeFrame } from '../wire/codec.js';
 import { CohortNode } from './cohort-node.js';
 import type { Delivery, Group } from './group.js';
+import { FAST_OPTIONS, silentLogger } from '../../test/support/fast-options.js';
 
-const silent = { debug: () => {}, log: () => {}, warn: () => {}, error: () => {} };
-const fast = {
-  joinTimeoutMs: 200,
-  heartbeatMs: 20,
-  suspectAfterMs: 60,
-  verifyTimeoutMs: 30,
-  tickMs: 5,
-  nakIntervalMs: 20,
-  digestIntervalMs: 10,
-  flushRetryMs: 50,
-};
 const nodes: CohortNode[] = [];
 
 function node(net: InMemoryNetwork, name: string, extra: object = {}): CohortNode {
-  const n = new CohortNode(net.connect(), { namespace: 'test', name, logger: silent, ...fast, ...extra });
+  const n = new CohortNode(net.connect(), { namespace: 'test', name, logger: silentLogger, ...FAST_OPTIONS, ...extra });
   nodes.push(n);
   return n;
 }
@@ -165,7 +155,7 @@ describe('CohortNode over the in-memory transport', () => {
   it('removes a crashed node from every group it was in, through the mesh, in parallel', async () => {
     const net = new InMemoryNetwork();
     const victim = net.connect();
-    const a = new CohortNode(victim, { namespace: 'test', name: 'a', logger: silent, ...fast });
+    const a = new CohortNode(victim, { namespace: 'test', name: 'a', logger: silentLogger, ...FAST_OPTIONS });
     await until(() => a.meshStatus === 'member');
     const [b, c] = [node(net, 'b'), node(net, 'c')];
     await until(() => [b, c].every((n) => n.meshView?.members.length === 3));

@@ -5,18 +5,8 @@ import { ConfigurationError } from '../errors.js';
 import { InMemoryNetwork } from '../transport/in-memory-transport.js';
 import { CohortNode } from './cohort-node.js';
 import type { Delivery, Group } from './group.js';
+import { FAST_OPTIONS, silentLogger } from '../../test/support/fast-options.js';
 
-const silent = { debug: () => {}, log: () => {}, warn: () => {}, error: () => {} };
-const fast = {
-  joinTimeoutMs: 200,
-  heartbeatMs: 20,
-  suspectAfterMs: 60,
-  verifyTimeoutMs: 30,
-  tickMs: 5,
-  nakIntervalMs: 20,
-  digestIntervalMs: 10,
-  flushRetryMs: 50,
-};
 const nodes: CohortNode[] = [];
 
 afterEach(async () => {
@@ -31,7 +21,7 @@ interface Msg {
 async function threeMembers(net: InMemoryNetwork, { ordering, delivery }: GroupOrdering): Promise<Group<Msg>[]> {
   const groups: Group<Msg>[] = [];
   for (const name of ['a', 'b', 'c']) {
-    const node = new CohortNode(net.connect(), { namespace: 'test', name, logger: silent, ...fast });
+    const node = new CohortNode(net.connect(), { namespace: 'test', name, logger: silentLogger, ...FAST_OPTIONS });
     nodes.push(node);
     groups.push(await node.join<Msg>('g', { ordering, delivery }));
   }
@@ -112,8 +102,8 @@ describe('orderings over the in-memory transport', () => {
 
   it('refuses a joiner whose ordering differs from the group’s, with an error that says so', async () => {
     const net = new InMemoryNetwork();
-    const a = new CohortNode(net.connect(), { namespace: 'test', name: 'a', logger: silent, ...fast });
-    const b = new CohortNode(net.connect(), { namespace: 'test', name: 'b', logger: silent, ...fast });
+    const a = new CohortNode(net.connect(), { namespace: 'test', name: 'a', logger: silentLogger, ...FAST_OPTIONS });
+    const b = new CohortNode(net.connect(), { namespace: 'test', name: 'b', logger: silentLogger, ...FAST_OPTIONS });
     nodes.push(a, b);
     const group = await a.join('g', { ordering: 'total' });
     const refused = b.join('g', { ordering: 'fifo' });

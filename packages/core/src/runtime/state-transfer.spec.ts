@@ -4,18 +4,8 @@ import { ConfigurationError } from '../errors.js';
 import { InMemoryNetwork } from '../transport/in-memory-transport.js';
 import { CohortNode } from './cohort-node.js';
 import type { Group } from './group.js';
+import { FAST_OPTIONS, silentLogger } from '../../test/support/fast-options.js';
 
-const silent = { debug: () => {}, log: () => {}, warn: () => {}, error: () => {} };
-const fast = {
-  joinTimeoutMs: 200,
-  heartbeatMs: 20,
-  suspectAfterMs: 60,
-  verifyTimeoutMs: 30,
-  tickMs: 5,
-  nakIntervalMs: 20,
-  digestIntervalMs: 10,
-  flushRetryMs: 50,
-};
 const nodes: CohortNode[] = [];
 
 afterEach(async () => {
@@ -30,7 +20,13 @@ class Replica {
   group!: Group<number>;
 
   async join(net: InMemoryNetwork, name: string, extra: object = {}): Promise<this> {
-    const node = new CohortNode(net.connect(), { namespace: 'test', name, logger: silent, ...fast, ...extra });
+    const node = new CohortNode(net.connect(), {
+      namespace: 'test',
+      name,
+      logger: silentLogger,
+      ...FAST_OPTIONS,
+      ...extra,
+    });
     nodes.push(node);
     this.group = await node.join<number>('ledger', {
       ordering: 'total',
@@ -89,7 +85,7 @@ describe('state transfer over the in-memory transport', () => {
 
   it('refuses a state option without snapshot and restore', async () => {
     const net = new InMemoryNetwork();
-    const node = new CohortNode(net.connect(), { namespace: 'test', name: 'x', logger: silent, ...fast });
+    const node = new CohortNode(net.connect(), { namespace: 'test', name: 'x', logger: silentLogger, ...FAST_OPTIONS });
     nodes.push(node);
     await expect(node.join('g', { state: { snapshot: () => 1 } as never })).rejects.toBeInstanceOf(ConfigurationError);
   });

@@ -17,6 +17,7 @@ export class CausalOrder extends FifoOrder {
   /** Per member rank, the seq of its last message delivered here. */
   private readonly last: number[];
   private readonly rankOf: ReadonlyMap<MemberId, number>;
+  protected override readonly crossOrigin = true;
 
   constructor(view: View, host: OrderHost) {
     super(view, host);

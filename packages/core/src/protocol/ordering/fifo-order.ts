@@ -11,6 +11,9 @@ export class FifoOrder implements DeliveryOrder {
   /** Per member rank, the messages received and not yet delivered, oldest first from `heads[rank]`. */
   private readonly queues: OrderedMessage[][];
   private readonly heads: number[];
+  private readonly ranks: ReadonlyMap<MemberId, number>;
+  /** A delivery can make another origin's message deliverable (causal order): drain to a fixpoint. */
+  protected readonly crossOrigin: boolean = false;
   private finished = false;
 
   constructor(
@@ -19,12 +22,12 @@ export class FifoOrder implements DeliveryOrder {
   ) {
     this.queues = view.members.map(() => []);
     this.heads = view.members.map(() => 0);
+    this.ranks = new Map(view.members.map((m, i) => [m, i]));
   }
 
   receive(message: OrderedMessage): void {
     if (this.finished) return;
-    const rank = this.view.members.indexOf(message.origin);
-    this.queues[rank]!.push(message);
+    this.queues[this.ranks.get(message.origin)!]!.push(message);
     this.drain(false);
   }
 
@@ -81,6 +84,8 @@ export class FifoOrder implements DeliveryOrder {
         }
         this.heads[rank] = head;
       }
+      // Under FIFO one pass delivers all it can: no delivery unblocks another origin.
+      if (!this.crossOrigin) return;
     }
   }
 

@@ -40,6 +40,7 @@ export { subjectMatches } from './transport/subject-match.js';
 
 export { CohortNode } from './runtime/cohort-node.js';
 export type { Group, Delivery, MulticastOptions, MulticastReceipt } from './runtime/group.js';
+export { ofType } from './runtime/of-type.js';
 export { Ordering, DeliveryMode, resolveProtocolConfig } from './runtime/options.js';
 export type { NodeOptions, JoinOptions, GroupState, ProtocolOptions } from './runtime/options.js';
 export type { CohortLogger, LogLevel } from './runtime/logger.js';

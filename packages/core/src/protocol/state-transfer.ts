@@ -96,8 +96,11 @@ export class StateTransfer {
     );
   }
 
-  /** A joiner's request; false if this member provides no state for that view (yet). */
+  /** A joiner's request; false if this member provides no state for that view. */
   onRequest(frame: StateRequestFrame): boolean {
+    // The application's snapshot may come later than the install: the joiner asks again.
+    const pending = this.pendingSnapshot;
+    if (pending?.viewId === frame.viewId && pending.joiners.has(frame.sender)) return true;
     const provider = this.provider;
     if (provider === undefined || provider.viewId !== frame.viewId) return false;
     for (const chunk of provider.onRequest(frame)) this.port.send({ kind: 'node', node: frame.sender }, chunk);

@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, ReplaySubject, Subject, filter } from 'rxjs';
+import { BehaviorSubject, Observable, ReplaySubject, Subject } from 'rxjs';
 import type { CohortError } from '../errors.js';
 import {
   ConfigurationError,
@@ -12,6 +12,7 @@ import type { GroupOutput, GroupStatus, RawDelivery } from '../protocol/messages
 import type { View } from '../protocol/view.js';
 import type { Delivery, Group, MulticastOptions, MulticastReceipt } from './group.js';
 import type { DeliveryMode, GroupState, Ordering } from './options.js';
+import { ofType } from './of-type.js';
 
 interface Pending {
   resolve(receipt: MulticastReceipt): void;
@@ -43,6 +44,8 @@ export class GroupHandle<T> implements Group<T> {
   /** Why the join failed, if the group refused it. */
   private refusal: Error | undefined;
   private nextRequestId = 1;
+  /** Outputs that arrived while an asynchronous restore ran: reported once it settles. */
+  private held: GroupOutput[] | undefined;
   /** How long view changes held this member's sending back (DESIGN §5.4's blocking window). */
   readonly flushStats = new FlushStats();
 
@@ -92,8 +95,8 @@ export class GroupHandle<T> implements Group<T> {
     });
   }
 
-  stream(type: string): Observable<Delivery<T>> {
-    return this.messages$.pipe(filter((d) => d.type === type));
+  stream<U extends T = T>(type: string): Observable<Delivery<U>> {
+    return this.messages$.pipe(ofType<U, T>(type));
   }
 
   multicast(payload: T, options: MulticastOptions = {}): Promise<MulticastReceipt> {
@@ -118,6 +121,10 @@ export class GroupHandle<T> implements Group<T> {
 
   /** Applies the outputs of the protocol that concern the application. */
   apply(output: GroupOutput): void {
+    if (this.held !== undefined) {
+      this.held.push(output);
+      return;
+    }
     switch (output.kind) {
       case 'install':
         this.currentView = output.view;
@@ -187,31 +194,56 @@ export class GroupHandle<T> implements Group<T> {
   }
 
   /**
-   * Runs between two deliveries, so the state is exactly that after the previous view. If the
+   * Runs between two deliveries, so the state is exactly that after the previous view (a
+   * promise is awaited: the application took its snapshot at that point of its own queue). If the
    * snapshot fails, the joiners get no state from this member: they wait for the next view's
    * provider, and the error is reported here.
    */
   private snapshot(viewId: number): void {
-    if (this.state === undefined) return;
-    let bytes: Uint8Array;
-    try {
-      const value = this.state.options.snapshot();
-      if (isPromiseLike(value)) throw new TypeError('snapshot() returned a promise: it must return the state itself');
-      bytes = this.state.codec.encode(value);
-    } catch (cause) {
+    const state = this.state;
+    if (state === undefined) return;
+    const failed = (cause: unknown) =>
       this.fail(new Error(`group ${this.name}: snapshot for the joiners of view ${viewId} failed`, { cause }));
-      return;
+    const send = (value: unknown) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = state.codec.encode(value);
+      } catch (cause) {
+        return failed(cause);
+      }
+      if (this.status !== 'left') this.driver.state(this.name, viewId, bytes);
+    };
+    let value: unknown;
+    try {
+      value = state.options.snapshot();
+    } catch (cause) {
+      return failed(cause);
     }
-    this.driver.state(this.name, viewId, bytes);
+    if (isPromiseLike(value)) Promise.resolve(value).then(send, failed);
+    else send(value);
   }
 
   private restore(viewId: number, bytes: Uint8Array): void {
     if (this.state === undefined) return;
-    try {
-      this.state.options.restore(this.state.codec.decode(bytes));
-    } catch (cause) {
+    const failed = (cause: unknown) =>
       this.fail(new Error(`group ${this.name}: restoring the state of view ${viewId} failed`, { cause }));
+    let done: unknown;
+    try {
+      done = this.state.options.restore(this.state.codec.decode(bytes));
+    } catch (cause) {
+      return failed(cause);
     }
+    if (!isPromiseLike(done)) return;
+    const held: GroupOutput[] = [];
+    this.held = held;
+    const release = () => {
+      this.held = undefined;
+      for (const output of held) this.apply(output);
+    };
+    Promise.resolve(done).then(release, (cause: unknown) => {
+      failed(cause);
+      release();
+    });
   }
 
   private fail(error: Error): void {

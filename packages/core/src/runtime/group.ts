@@ -47,8 +47,8 @@ export interface Group<T> {
     readonly totalMs: number;
   };
   readonly status: GroupStatus;
-  /** Deliveries of one application type. */
-  stream(type: string): Observable<Delivery<T>>;
+  /** Deliveries of one application type, narrowed to the payload type `U` that type carries. */
+  stream<U extends T = T>(type: string): Observable<Delivery<U>>;
   /** Resolves once the message is delivered locally (DESIGN §3.12); waits while the window is full or a view change runs. */
   multicast(payload: T, options?: MulticastOptions): Promise<MulticastReceipt>;
   /** Leaves through a view change; resolves once this member is out of the group. */

@@ -61,17 +61,21 @@ export interface JoinOptions<T> {
   backlogLimit?: number;
   /**
    * Application state handed to joiners (DESIGN §5.5). Every member of the group must pass it.
-   * `snapshot` runs at the install of a view with joiners on the oldest member that was already
-   * in the group, after every delivery of the previous view and before any of the new one; it
-   * must return the state synchronously. A joiner's `restore` runs before its first view is
-   * reported and before any delivery. The state crosses the wire through `codec` (JSON by default).
+   * `snapshot` is called at the install of a view with joiners on the oldest member that was
+   * already in the group, after every delivery of the previous view and before any of the new
+   * one. It may return the state or a promise of it: a promise lets an application whose
+   * deliveries are still being processed asynchronously (a handler queue, as in @cohort/nestjs)
+   * take the snapshot at the right point of that queue; the joiners wait for it. A joiner's
+   * `restore` runs before its first view is reported and before any delivery; if it returns a
+   * promise, nothing more of the group (views, deliveries, acknowledgements) is reported until it
+   * settles. The state crosses the wire through `codec` (JSON by default).
    */
   state?: GroupState;
 }
 
 export interface GroupState<S = unknown> {
-  snapshot(): S;
-  restore(state: S): void;
+  snapshot(): S | Promise<S>;
+  restore(state: S): void | Promise<void>;
   codec?: PayloadCodec<S>;
 }
 

@@ -2,14 +2,20 @@ import { Injectable } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { ConfigurationError } from '@cohort/nats';
-import { GROUP_MEMBER_METADATA, ON_MESSAGE_METADATA, ON_VIEW_METADATA } from './constants.js';
-import type { GroupMemberMetadata, OnMessageMetadata, OnViewMetadata } from './interfaces.js';
-import type { MessageHandler, ViewHandler } from './cohort.registry.js';
+import {
+  GROUP_MEMBER_METADATA,
+  ON_MESSAGE_METADATA,
+  ON_STATE_REQUEST_METADATA,
+  ON_STATE_TRANSFER_METADATA,
+  ON_VIEW_METADATA,
+} from './constants.js';
+import type { GroupMemberMetadata, OnMessageMetadata, OnViewMetadata, StateHandlerMetadata } from './interfaces.js';
+import type { MessageHandler, StateRequestHandler, StateTransferHandler, ViewHandler } from './cohort.registry.js';
 import { CohortRegistry } from './cohort.registry.js';
 
 /**
- * Finds `@GroupMember` providers and their `@OnMessage` / `@OnView` methods at module init and
- * records them in the registry. Membership is per process, so request- and transient-scoped
+ * Finds `@GroupMember` providers and their `@OnMessage`, `@OnView`, `@OnStateRequest` and
+ * `@OnStateTransfer` methods at module init and records them in the registry. Membership is per process, so request- and transient-scoped
  * members are rejected: there would be no single instance to deliver to.
  */
 @Injectable()
@@ -35,6 +41,15 @@ export class CohortExplorer implements OnModuleInit {
       }
       if (wrapper.instance === undefined || wrapper.instance === null) continue;
       this.register(type.name, wrapper.instance as object, memberships);
+    }
+    for (const group of this.registry.all()) {
+      const half = group.stateRequest === undefined ? group.stateTransfer : group.stateRequest;
+      if (half !== undefined && (group.stateRequest === undefined || group.stateTransfer === undefined)) {
+        throw new ConfigurationError(
+          half.where,
+          `group '${group.name}' has ${group.stateRequest === undefined ? 'an @OnStateTransfer but no @OnStateRequest' : 'an @OnStateRequest but no @OnStateTransfer'} method; state transfer needs both (one to take the state, one to restore it)`,
+        );
+      }
     }
   }
 
@@ -70,7 +85,29 @@ export class CohortExplorer implements OnModuleInit {
           this.registry.ensure(group).viewHandlers.push({ fn: (fn as ViewHandler).bind(instance), where: method });
         }
       }
+      const onStateRequest: StateHandlerMetadata | undefined = Reflect.getMetadata(ON_STATE_REQUEST_METADATA, fn);
+      for (const group of onStateRequest === undefined ? [] : targetGroups(method, onStateRequest.group, groups)) {
+        const entry = this.registry.ensure(group);
+        onlyOne(group, '@OnStateRequest', entry.stateRequest?.where, method);
+        entry.stateRequest = { fn: (fn as StateRequestHandler).bind(instance), where: method };
+      }
+      const onStateTransfer: StateHandlerMetadata | undefined = Reflect.getMetadata(ON_STATE_TRANSFER_METADATA, fn);
+      for (const group of onStateTransfer === undefined ? [] : targetGroups(method, onStateTransfer.group, groups)) {
+        const entry = this.registry.ensure(group);
+        onlyOne(group, '@OnStateTransfer', entry.stateTransfer?.where, method);
+        entry.stateTransfer = { fn: (fn as StateTransferHandler).bind(instance), where: method };
+      }
     }
+  }
+}
+
+/** One state per group and process: two methods that each think they own it cannot both be right. */
+function onlyOne(group: string, decorator: string, existing: string | undefined, method: string): void {
+  if (existing !== undefined) {
+    throw new ConfigurationError(
+      method,
+      `group '${group}' already has a ${decorator} method (${existing}); a group has one state per process, so at most one`,
+    );
   }
 }
 

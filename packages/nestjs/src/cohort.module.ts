@@ -14,6 +14,8 @@ import { CohortOrchestrator } from './cohort.orchestrator.js';
 import { CohortRegistry } from './cohort.registry.js';
 import { declaredGroups } from './group-declarations.js';
 import type { CohortModuleOptions } from './interfaces.js';
+import { validateFailurePolicy } from './member-options.js';
+import { CohortHealthIndicator } from './health/cohort.health-indicator.js';
 
 function groupProviders(groups: Iterable<string>): Provider[] {
   return [...new Set(groups)].map((group) => ({
@@ -27,7 +29,11 @@ const nodeProvider: Provider = {
   provide: COHORT_NODE,
   // The module keeps its own NATS connection: a Nest microservice closes its transport before
   // the shutdown hooks run, and leaving a group needs the bus.
-  useFactory: (options: CohortModuleOptions) => connect({ logger: new Logger('Cohort'), ...options }),
+  useFactory: (options: CohortModuleOptions) => {
+    const { maxConsecutiveHandlerFailures, ...connectOptions } = options;
+    validateFailurePolicy('CohortModule options', { maxConsecutiveHandlerFailures });
+    return connect({ logger: new Logger('Cohort'), ...connectOptions });
+  },
   inject: [COHORT_MODULE_OPTIONS],
 };
 
@@ -38,8 +44,8 @@ const nodeProvider: Provider = {
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [CohortRegistry, CohortExplorer, CohortOrchestrator, nodeProvider],
-  exports: [CohortRegistry, COHORT_NODE],
+  providers: [CohortRegistry, CohortExplorer, CohortOrchestrator, CohortHealthIndicator, nodeProvider],
+  exports: [CohortRegistry, CohortHealthIndicator, COHORT_NODE],
 })
 export class CohortModule extends ConfigurableModuleClass {
   static forRoot(options: typeof OPTIONS_TYPE): DynamicModule {

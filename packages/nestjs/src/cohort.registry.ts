@@ -5,6 +5,14 @@ import { GroupRef } from './group-ref.js';
 
 export type MessageHandler = (payload: unknown, ctx: DeliveryContext) => unknown;
 export type ViewHandler = (view: View) => unknown;
+export type StateRequestHandler = () => unknown;
+export type StateTransferHandler = (state: unknown) => unknown;
+
+export interface BoundHandler<F> {
+  readonly fn: F;
+  /** `Class.method`, for logs and errors. */
+  readonly where: string;
+}
 
 export interface RegisteredGroup {
   readonly name: string;
@@ -16,7 +24,10 @@ export interface RegisteredGroup {
     readonly fn: MessageHandler;
     readonly where: string;
   }>;
-  readonly viewHandlers: Array<{ readonly fn: ViewHandler; readonly where: string }>;
+  readonly viewHandlers: Array<BoundHandler<ViewHandler>>;
+  /** At most one of each per group, and both or neither (checked by the explorer). */
+  stateRequest: BoundHandler<StateRequestHandler> | undefined;
+  stateTransfer: BoundHandler<StateTransferHandler> | undefined;
 }
 
 /** What the explorer found and the orchestrator runs: groups, their handlers and handles. */
@@ -41,7 +52,15 @@ export class CohortRegistry {
   ensure(name: string): RegisteredGroup {
     let g = this.groups.get(name);
     if (g === undefined) {
-      g = { name, options: {}, members: [], messageHandlers: [], viewHandlers: [] };
+      g = {
+        name,
+        options: {},
+        members: [],
+        messageHandlers: [],
+        viewHandlers: [],
+        stateRequest: undefined,
+        stateTransfer: undefined,
+      };
       this.groups.set(name, g);
     }
     return g;

@@ -1,7 +1,16 @@
 import type { Delivery, Group, GroupStatus, MulticastOptions, MulticastReceipt, View } from '@cohort/nats';
 import { GroupClosedError } from '@cohort/nats';
+import { ofType } from '@cohort/nats';
 import type { Observable } from 'rxjs';
-import { ReplaySubject, filter, firstValueFrom, switchMap, take } from 'rxjs';
+import { ReplaySubject, concat, defer, distinctUntilChanged, firstValueFrom, merge, of, switchMap, take } from 'rxjs';
+
+/** What the module's handler queue of the group tells the handle. */
+export interface HandlerQueue {
+  /** Resolves once the handlers ran for everything delivered so far. */
+  idle(): Promise<void>;
+  /** Handler failures, and the failure policy's decision to leave. */
+  readonly errors$: Observable<Error>;
+}
 
 /**
  * The injectable stand-in for a group handle. Providers receive it at construction, before the
@@ -11,19 +20,26 @@ import { ReplaySubject, filter, firstValueFrom, switchMap, take } from 'rxjs';
 export class GroupRef<T> implements Group<T> {
   private readonly bound = new ReplaySubject<Group<T>>(1);
   private target: Group<T> | undefined;
-  private handled: () => Promise<void> = () => Promise.resolve();
+  private queue: HandlerQueue | undefined;
 
   readonly views$: Observable<View> = this.bound.pipe(switchMap((g) => g.views$));
   readonly messages$: Observable<Delivery<T>> = this.bound.pipe(switchMap((g) => g.messages$));
-  readonly status$: Observable<GroupStatus> = this.bound.pipe(switchMap((g) => g.status$));
-  readonly errors$: Observable<Error> = this.bound.pipe(switchMap((g) => g.errors$));
+  /** Replays the current status: `joining` until the group is joined, then the group's. */
+  readonly status$: Observable<GroupStatus> = defer(() =>
+    this.target === undefined
+      ? concat(of<GroupStatus>('joining'), this.bound.pipe(switchMap((g) => g.status$)))
+      : this.target.status$,
+  ).pipe(distinctUntilChanged());
+  /** The group's own errors and those of this process's handlers for it. */
+  readonly errors$: Observable<Error> = this.bound.pipe(
+    switchMap((g) => (this.queue === undefined ? g.errors$ : merge(g.errors$, this.queue.errors$))),
+  );
 
   constructor(readonly name: string) {}
 
-  /** `handled` resolves once the handlers ran for everything delivered so far. */
-  bind(group: Group<T>, handled?: () => Promise<void>): void {
+  bind(group: Group<T>, queue?: HandlerQueue): void {
     this.target = group;
-    if (handled !== undefined) this.handled = handled;
+    this.queue = queue;
     this.bound.next(group);
     this.bound.complete();
   }
@@ -62,8 +78,8 @@ export class GroupRef<T> implements Group<T> {
     return this.group.flushStats;
   }
 
-  stream(type: string): Observable<Delivery<T>> {
-    return this.messages$.pipe(filter((d) => d.type === type));
+  stream<U extends T = T>(type: string): Observable<Delivery<U>> {
+    return this.messages$.pipe(ofType<U, T>(type));
   }
 
   /**
@@ -74,7 +90,7 @@ export class GroupRef<T> implements Group<T> {
   async multicast(payload: T, options?: MulticastOptions): Promise<MulticastReceipt> {
     const group = this.target ?? (await firstValueFrom(this.bound.pipe(take(1))));
     const receipt = await group.multicast(payload, options);
-    await this.handled();
+    await this.queue?.idle();
     return receipt;
   }
 

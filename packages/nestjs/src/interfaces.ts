@@ -1,13 +1,25 @@
 import type { ConnectOptions, DeliveryMode, MemberId, Ordering, PayloadCodec } from '@cohort/nats';
 
-/** Options of `CohortModule.forRoot()`: those of `connect()` from @cohort/nats. */
-export type CohortModuleOptions = ConnectOptions;
+/** What the module does about failing handlers; `@GroupMember` options override it per group. */
+export interface HandlerFailurePolicy {
+  /**
+   * Leave the group after this many handler failures in a row (a success resets the count): a
+   * member that cannot apply deliveries would diverge from the others, and leaving makes that
+   * visible to them. Default: never leave; every failure is logged and reported on `errors$`.
+   */
+  maxConsecutiveHandlerFailures?: number;
+}
+
+/** Options of `CohortModule.forRoot()`: those of `connect()` from @cohort/nats, and the handler policy. */
+export type CohortModuleOptions = ConnectOptions & HandlerFailurePolicy;
 
 /** Options of `@GroupMember(group, options)`. */
-export interface GroupMemberOptions {
+export interface GroupMemberOptions extends HandlerFailurePolicy {
   ordering?: Ordering;
   delivery?: DeliveryMode;
   codec?: PayloadCodec<unknown>;
+  /** How the `@OnStateRequest` state crosses the wire. Default JSON. */
+  stateCodec?: PayloadCodec<unknown>;
   /** Startup waits at most this long for the group's first view. */
   joinTimeoutMs?: number;
 }
@@ -32,5 +44,9 @@ export interface OnMessageMetadata {
 }
 
 export interface OnViewMetadata {
+  readonly group?: string;
+}
+
+export interface StateHandlerMetadata {
   readonly group?: string;
 }

@@ -2,25 +2,11 @@ import 'reflect-metadata';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { waitUntil as until } from '@cohort/nats-harness';
 import { Injectable, Scope } from '@nestjs/common';
-import type { INestApplicationContext } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { CohortNode, ConfigurationError, InMemoryNetwork, InvalidNameError } from '@cohort/nats';
+import { ConfigurationError, InMemoryNetwork, InvalidNameError } from '@cohort/nats';
 import type { Group, View } from '@cohort/nats';
-import { COHORT_NODE, CohortModule, GroupMember, InjectGroup, OnMessage, OnView } from '../src/index.js';
+import { GroupMember, InjectGroup, OnMessage, OnView } from '../src/index.js';
+import { closeApps, startApp } from './support/testing-app.js';
 import type { DeliveryContext } from '../src/index.js';
-
-const silent = { log: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
-const fast = {
-  joinTimeoutMs: 150,
-  heartbeatMs: 20,
-  suspectAfterMs: 60,
-  verifyTimeoutMs: 30,
-  tickMs: 5,
-  nakIntervalMs: 20,
-  digestIntervalMs: 10,
-  flushRetryMs: 50,
-};
-const apps: INestApplicationContext[] = [];
 
 @GroupMember('ledger')
 @Injectable()
@@ -53,31 +39,12 @@ class Ledger {
   }
 }
 
-async function app(
-  net: InMemoryNetwork,
-  providers: Array<new (...args: never[]) => unknown>,
-): Promise<INestApplicationContext> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [CohortModule.forRoot({ namespace: 'test', servers: 'nats://unused' })],
-    providers,
-  })
-    .overrideProvider(COHORT_NODE)
-    .useValue(new CohortNode(net.connect(), { namespace: 'test', name: 'n', logger: silent, ...fast }))
-    .compile();
-  moduleRef.useLogger(false);
-  const ctx = await moduleRef.init();
-  apps.push(ctx);
-  return ctx;
-}
-
-afterEach(async () => {
-  await Promise.allSettled(apps.splice(0).map((a) => a.close()));
-});
+afterEach(closeApps);
 
 describe('CohortModule', () => {
   it('discovers @GroupMember providers, injects the group handle and joins at bootstrap', async () => {
     const net = new InMemoryNetwork();
-    const ctx = await app(net, [Ledger]);
+    const ctx = await startApp(net, [Ledger]);
     const ledger = ctx.get(Ledger);
     expect(ledger.group.view.members).toHaveLength(1);
     expect(ledger.views.map((v) => v.id)).toEqual([1]);
@@ -85,8 +52,8 @@ describe('CohortModule', () => {
 
   it('routes deliveries to @OnMessage handlers by type, in order, one at a time, surviving a throwing handler', async () => {
     const net = new InMemoryNetwork();
-    const a = (await app(net, [Ledger])).get(Ledger);
-    const b = (await app(net, [Ledger])).get(Ledger);
+    const a = (await startApp(net, [Ledger])).get(Ledger);
+    const b = (await startApp(net, [Ledger])).get(Ledger);
     await until(() => a.views.length === 2 && b.views.length === 1);
     for (let i = 1; i <= 20; i++) await a.group.multicast({ amount: i }, { type: i === 10 ? 'boom' : 'deposit' });
     await until(() => b.applied.length === 20 && a.applied.length === 20);
@@ -106,9 +73,9 @@ describe('CohortModule', () => {
 
   it('leaves on shutdown, so that survivors see the member as left', async () => {
     const net = new InMemoryNetwork();
-    const first = await app(net, [Ledger]);
+    const first = await startApp(net, [Ledger]);
     const a = first.get(Ledger);
-    const b = (await app(net, [Ledger])).get(Ledger);
+    const b = (await startApp(net, [Ledger])).get(Ledger);
     await until(() => a.views.length === 2);
     const leaver = a.group.view.members[0];
     await first.close();
@@ -120,7 +87,7 @@ describe('CohortModule', () => {
     @GroupMember('scoped')
     @Injectable({ scope: Scope.REQUEST })
     class Scoped {}
-    await expect(app(new InMemoryNetwork(), [Scoped])).rejects.toThrow(ConfigurationError);
+    await expect(startApp(new InMemoryNetwork(), [Scoped])).rejects.toThrow(ConfigurationError);
   });
 
   it('rejects members of one group that disagree on ordering', async () => {
@@ -130,7 +97,7 @@ describe('CohortModule', () => {
     @GroupMember('g2', { ordering: 'total' })
     @Injectable()
     class Two {}
-    await expect(app(new InMemoryNetwork(), [One, Two])).rejects.toThrow(/must agree/);
+    await expect(startApp(new InMemoryNetwork(), [One, Two])).rejects.toThrow(/must agree/);
   });
 
   it('rejects invalid group names when the decorator is applied', () => {

@@ -83,6 +83,50 @@ describe('CohortModule', () => {
     expect(b.views[1]).toMatchObject({ left: [leaver], failed: [] });
   });
 
+  it('delivers to every provider of a group, and a provider in several groups per method', async () => {
+    const log: string[] = [];
+    @GroupMember('alpha')
+    @GroupMember('beta')
+    @Injectable()
+    class Both {
+      constructor(
+        @InjectGroup('alpha') readonly alpha: Group<string>,
+        @InjectGroup('beta') readonly beta: Group<string>,
+      ) {}
+      @OnMessage(undefined, { group: 'alpha' })
+      onAlpha(m: string): void {
+        log.push(`both/alpha:${m}`);
+      }
+      @OnMessage()
+      onAny(m: string, ctx: DeliveryContext): void {
+        log.push(`both/any(${ctx.group}):${m}`);
+      }
+    }
+    @GroupMember('alpha')
+    @Injectable()
+    class Second {
+      @OnMessage()
+      async on(m: string): Promise<void> {
+        await new Promise((r) => setTimeout(r, 1));
+        log.push(`second:${m}`);
+      }
+    }
+    const both = (await startApp(new InMemoryNetwork(), [Both, Second])).get(Both);
+    await both.alpha.multicast('1');
+    await both.beta.multicast('2');
+    await both.alpha.multicast('3');
+    // Providers in discovery order, methods in declaration order, one delivery at a time.
+    expect(log).toEqual([
+      'both/alpha:1',
+      'both/any(alpha):1',
+      'second:1',
+      'both/any(beta):2',
+      'both/alpha:3',
+      'both/any(alpha):3',
+      'second:3',
+    ]);
+  });
+
   it('rejects request-scoped members with an error that says why', async () => {
     @GroupMember('scoped')
     @Injectable({ scope: Scope.REQUEST })

@@ -7,6 +7,7 @@ export default {
     '<rootDir>/libs/checkers',
     '<rootDir>/libs/nats-harness',
     '<rootDir>/libs/simulation',
+    '<rootDir>/apps/ledger',
     '<rootDir>/apps/demo',
     '<rootDir>/apps/vopr',
     '<rootDir>/apps/bench',

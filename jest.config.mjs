@@ -8,6 +8,7 @@ export default {
     '<rootDir>/libs/nats-harness',
     '<rootDir>/libs/simulation',
     '<rootDir>/apps/ledger',
+    '<rootDir>/apps/forum',
     '<rootDir>/apps/demo',
     '<rootDir>/apps/vopr',
     '<rootDir>/apps/bench',

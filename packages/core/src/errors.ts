@@ -55,6 +55,19 @@ export class PayloadTooLargeError extends CohortError {
   }
 }
 
+/** A multicast's `type` that cannot be carried: it must be a string of 1 to 255 UTF-8 bytes. */
+export class InvalidMessageTypeError extends CohortError {
+  constructor(
+    readonly type: unknown,
+    fields: CohortErrorFields,
+  ) {
+    super(
+      `multicast type ${JSON.stringify(type)?.slice(0, 80) ?? String(type)} is invalid: it must be a string of 1 to 255 UTF-8 bytes`,
+      fields,
+    );
+  }
+}
+
 /** An operation on a group handle after it left (or was closed). */
 export class GroupClosedError extends CohortError {
   constructor(fields: CohortErrorFields & { reason?: string }) {

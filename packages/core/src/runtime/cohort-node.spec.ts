@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { waitUntil as until } from '@cohort/nats-harness';
 import { firstValueFrom, toArray } from 'rxjs';
-import { ConfigurationError, GroupClosedError, InvalidNameError, PayloadTooLargeError } from '../errors.js';
+import {
+  ConfigurationError,
+  GroupClosedError,
+  InvalidMessageTypeError,
+  InvalidNameError,
+  PayloadTooLargeError,
+} from '../errors.js';
 import type { View } from '../protocol/view.js';
 import { InMemoryNetwork } from '../transport/in-memory-transport.js';
 import { bytesCodec } from '../payload-codec.js';
@@ -220,6 +226,11 @@ describe('CohortNode over the in-memory transport', () => {
     await n.join<string>('g');
     const small = await node(net, 'b', { maxMessageBytes: 4000 }).join<string>('h');
     await expect(small.multicast('x'.repeat(5000))).rejects.toBeInstanceOf(PayloadTooLargeError);
+    // A type that cannot be carried is refused before anything is sent: the group goes on.
+    await expect(small.multicast('x', { type: 'é'.repeat(128) })).rejects.toBeInstanceOf(InvalidMessageTypeError);
+    await expect(small.multicast('x', { type: '' })).rejects.toBeInstanceOf(InvalidMessageTypeError);
+    await expect(small.multicast('x', { type: 7 as never })).rejects.toThrow(/1 to 255 UTF-8 bytes/);
+    expect(await small.multicast('ok', { type: 't'.repeat(255) })).toMatchObject({ seq: 1 });
     expect(() => new CohortNode(net.connect(), { namespace: 'ok', maxMessageBytes: 0 })).toThrow(/maxMessageBytes/);
     await expect(n.join('g')).rejects.toThrow(/already joined/);
   });

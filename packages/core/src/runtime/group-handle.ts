@@ -4,6 +4,7 @@ import {
   ConfigurationError,
   FlushTimeoutError,
   GroupClosedError,
+  InvalidMessageTypeError,
   MemberRemovedError,
   PayloadTooLargeError,
 } from '../errors.js';
@@ -13,6 +14,8 @@ import type { View } from '../protocol/view.js';
 import type { Delivery, Group, MulticastOptions, MulticastReceipt } from './group.js';
 import type { DeliveryMode, GroupState, Ordering } from './options.js';
 import { ofType } from './of-type.js';
+
+const utf8 = new TextEncoder();
 
 interface Pending {
   resolve(receipt: MulticastReceipt): void;
@@ -101,6 +104,10 @@ export class GroupHandle<T> implements Group<T> {
 
   multicast(payload: T, options: MulticastOptions = {}): Promise<MulticastReceipt> {
     if (this.status === 'left') return Promise.reject(new GroupClosedError({ group: this.name }));
+    const type: unknown = options.type;
+    if (type !== undefined && (typeof type !== 'string' || type.length === 0 || utf8.encode(type).length > 255)) {
+      return Promise.reject(new InvalidMessageTypeError(type, { group: this.name }));
+    }
     const bytes = this.codec.encode(payload);
     if (bytes.length > this.driver.maxMessageBytes) {
       return Promise.reject(new PayloadTooLargeError(bytes.length, this.driver.maxMessageBytes, { group: this.name }));

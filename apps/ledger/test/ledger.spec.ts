@@ -34,6 +34,19 @@ describe('Ledger', () => {
     });
   });
 
+  it('applies a command with an id once: a retry gets the first result', () => {
+    const l = new Ledger();
+    l.apply({ kind: 'open', account: 'a', id: 'c1' });
+    const first = l.apply({ kind: 'deposit', account: 'a', amount: 5, id: 'c2' });
+    expect(l.apply({ kind: 'deposit', account: 'a', amount: 5, id: 'c2' })).toEqual(first);
+    expect(l.balance('a')).toBe(5);
+    const restored = new Ledger();
+    restored.restore(JSON.parse(JSON.stringify(l.snapshot())));
+    expect(restored.apply({ kind: 'deposit', account: 'a', amount: 5, id: 'c2' })).toEqual(first);
+    expect(restored.balance('a')).toBe(5);
+    expect(restored.digest()).toBe(l.digest());
+  });
+
   it('equal command sequences give equal digests; a restored replica goes on identically', () => {
     const commands = [
       { kind: 'open', account: 'x' },

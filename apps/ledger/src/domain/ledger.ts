@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
 
 /** A ledger command, as multicast in total order to every replica. Amounts are integer cents. */
-export type LedgerCommand =
+export type LedgerCommand = (
   | { readonly kind: 'open'; readonly account: string }
   | { readonly kind: 'deposit'; readonly account: string; readonly amount: number }
-  | { readonly kind: 'transfer'; readonly from: string; readonly to: string; readonly amount: number };
+  | { readonly kind: 'transfer'; readonly from: string; readonly to: string; readonly amount: number }
+) & {
+  /**
+   * The client's id for the command. A client that got no answer (its replica crashed) sends
+   * the command again with the same id; a replica that applied it already answers with the
+   * first result instead of applying it twice.
+   */
+  readonly id?: string;
+};
 
 export const Rejection = {
   accountExists: 'account-exists',
@@ -28,9 +36,14 @@ export interface LedgerSnapshot {
   readonly rejected: Readonly<Record<string, number>>;
   /** Hash chain over every command and its result, in order: equal chains, equal histories. */
   readonly chain: string;
+  /** Results of the latest commands with ids, oldest first. */
+  readonly recent: ReadonlyArray<readonly [string, LedgerResult]>;
 }
 
 const MAX_ACCOUNT = 64;
+const MAX_ID = 64;
+/** Command ids remembered for retries. Eviction is by arrival order, so the same at every replica. */
+export const REMEMBERED_COMMANDS = 100_000;
 
 /**
  * The replicated state machine: a deterministic function of the command sequence. Every replica
@@ -44,9 +57,17 @@ export class Ledger {
   private applied = 0;
   private rejected: Record<string, number> = {};
   private chain = '';
+  private recent = new Map<string, LedgerResult>();
 
   apply(command: unknown): LedgerResult {
+    const id = commandId(command);
+    const earlier = id === undefined ? undefined : this.recent.get(id);
+    if (earlier !== undefined) return earlier;
     const result = this.execute(command);
+    if (id !== undefined) {
+      this.recent.set(id, result);
+      if (this.recent.size > REMEMBERED_COMMANDS) this.recent.delete(this.recent.keys().next().value as string);
+    }
     this.applied++;
     if (!result.ok) this.rejected[result.reason] = (this.rejected[result.reason] ?? 0) + 1;
     this.chain = createHash('sha256')
@@ -92,6 +113,7 @@ export class Ledger {
       applied: this.applied,
       rejected: { ...this.rejected },
       chain: this.chain,
+      recent: [...this.recent.entries()],
     };
   }
 
@@ -101,6 +123,7 @@ export class Ledger {
     this.applied = s.applied;
     this.rejected = { ...s.rejected };
     this.chain = s.chain;
+    this.recent = new Map(s.recent);
   }
 
   private execute(command: unknown): LedgerResult {
@@ -134,6 +157,11 @@ export class Ledger {
       }
     }
   }
+}
+
+function commandId(c: unknown): string | undefined {
+  const id = (c as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_ID ? id : undefined;
 }
 
 function validAmount(amount: number): boolean {

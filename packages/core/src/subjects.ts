@@ -50,6 +50,15 @@ export class Subjects {
     return `${this.prefix}.mesh.*.*`;
   }
 
+  /**
+   * Where senders outside a group (the Nest transporter's CohortClient) send packets for it; its
+   * members take them in a NATS queue group (docs/design/transport.md). Not a protocol subject:
+   * nodes never subscribe to it, and it carries no sender token because the publisher is no node.
+   */
+  ingress(group: string): string {
+    return `${this.prefix}.in.${group}`;
+  }
+
   /** Returns undefined for a subject outside this namespace's grammar. */
   parse(subject: string): ParsedSubject | undefined {
     if (!subject.startsWith(`${this.prefix}.`)) return undefined;

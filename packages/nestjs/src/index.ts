@@ -20,3 +20,4 @@ export { COHORT_NODE, getGroupToken } from './constants.js';
 export type { CohortModuleOptions, DeliveryContext, GroupMemberOptions, HandlerFailurePolicy } from './interfaces.js';
 export type { Group, View, Delivery, MulticastReceipt, GroupStatus } from '@cohort/nats';
 export { ofType } from '@cohort/nats';
+export * from './transport/index.js';

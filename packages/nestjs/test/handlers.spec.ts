@@ -68,7 +68,7 @@ describe('@OnStateRequest / @OnStateTransfer', () => {
     let next = 0;
     let stop = false;
     const traffic = (async () => {
-      while (!stop)
+      while (!stop && next < 400)
         await Promise.all([a.group.multicast(next++, { type: 'entry' }), b.group.multicast(next++, { type: 'entry' })]);
     })();
     await until(() => next > 100);

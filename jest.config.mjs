@@ -9,7 +9,6 @@ export default {
     '<rootDir>/libs/simulation',
     '<rootDir>/apps/ledger',
     '<rootDir>/apps/forum',
-    '<rootDir>/apps/demo',
     '<rootDir>/apps/vopr',
     '<rootDir>/apps/bench',
   ],

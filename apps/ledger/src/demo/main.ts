@@ -49,7 +49,9 @@ async function main(): Promise<number> {
   );
   console.log(`group ledger: view ${replicas[0]!.views().at(-1)!.id} with ${replicas.map((r) => r.name).join(', ')}\n`);
 
-  const client = new CohortClient({ servers: server.url, namespace: NAMESPACE, group: 'ledger', timeoutMs: 3000 });
+  // A command whose replica was SIGKILLed gets no answer: the client notices by this timeout and
+  // sends it again (same id) to another replica.
+  const client = new CohortClient({ servers: server.url, namespace: NAMESPACE, group: 'ledger', timeoutMs: 1000 });
   await client.connect();
   const workload = new Workload(client, settings);
   const progress = new Progress(workload.total, 'workload');

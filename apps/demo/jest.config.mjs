@@ -1,3 +1,0 @@
-import { projectConfig } from '../../jest.preset.mjs';
-
-export default projectConfig('demo');

@@ -19,3 +19,4 @@ export type { SpawnOptions, WaitForLineOptions } from './tracked-process.js';
 export type { LineMatcher } from './line-buffer.js';
 export { ChildKind, killAllChildren, liveChildren, stopAllNatsServers } from './registry.js';
 export type { LiveChild } from './registry.js';
+export { FAST_OPTIONS, silentLogger } from './test-options.js';

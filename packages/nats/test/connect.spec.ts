@@ -1,20 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { startNatsServer, stopAllNatsServers, waitUntil as until } from '@cohort/nats-harness';
+import {
+  FAST_OPTIONS,
+  silentLogger,
+  startNatsServer,
+  stopAllNatsServers,
+  waitUntil as until,
+} from '@cohort/nats-harness';
 import type { NatsServerProcess } from '@cohort/nats-harness';
 import { InvalidNameError, NatsConnectError, bytesCodec, connect } from '../src/index.js';
 import type { Delivery, NatsCohortNode } from '../src/index.js';
 
-const silent = { log: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
-const fast = {
-  joinTimeoutMs: 300,
-  heartbeatMs: 20,
-  suspectAfterMs: 60,
-  verifyTimeoutMs: 30,
-  tickMs: 5,
-  nakIntervalMs: 20,
-  digestIntervalMs: 10,
-  flushRetryMs: 50,
-};
+const silent = silentLogger;
+const fast = { ...FAST_OPTIONS, joinTimeoutMs: 300 };
 let server: NatsServerProcess;
 const nodes: NatsCohortNode[] = [];
 

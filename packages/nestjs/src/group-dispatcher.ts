@@ -5,6 +5,7 @@ import { Subject } from 'rxjs';
 import type { RegisteredGroup } from './cohort.registry.js';
 import { HandlerError, HandlerFailuresExceededError, HandlerKind } from './errors.js';
 import type { DeliveryContext } from './interfaces.js';
+import { SerialQueue } from './serial-queue.js';
 
 /**
  * The handler queue of one group: views, deliveries and the state hooks of the group's providers
@@ -13,7 +14,7 @@ import type { DeliveryContext } from './interfaces.js';
  * protocol asks for it) is what makes it the state after exactly the previous view's deliveries.
  */
 export class GroupDispatcher {
-  private chain: Promise<void> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private readonly errorsSubject = new Subject<Error>();
   private readonly subscriptions: Subscription[] = [];
   private consecutiveFailures = 0;
@@ -55,7 +56,7 @@ export class GroupDispatcher {
 
   /** Resolves once the handlers ran for everything queued so far. */
   idle(): Promise<void> {
-    return this.chain;
+    return this.queue.idle();
   }
 
   close(): void {
@@ -64,12 +65,7 @@ export class GroupDispatcher {
   }
 
   private enqueue<R>(work: () => Promise<R>): Promise<R> {
-    const done = this.chain.then(work);
-    this.chain = done.then(
-      () => undefined,
-      () => undefined,
-    );
-    return done;
+    return this.queue.enqueue(work);
   }
 
   private async onView(view: View): Promise<void> {

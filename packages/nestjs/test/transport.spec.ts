@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { ClientsModule, Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { connect as natsConnect } from '@nats-io/transport-node';
-import { startNatsServer, stopAllNatsServers, waitUntil as until } from '@cohort/nats-harness';
+import { silentLogger, startNatsServer, stopAllNatsServers, waitUntil as until } from '@cohort/nats-harness';
 import type { NatsServerProcess } from '@cohort/nats-harness';
 import { ConfigurationError, InvalidNameError } from '@cohort/nats';
 import type { Group, View } from '@cohort/nats';
@@ -32,7 +32,7 @@ import type { CohortServerOptions, DeliveryContext, EmitReceipt } from '../src/i
 // whose @EventPattern/@MessagePattern handlers receive a total-order group's deliveries, and a
 // client that sends into the group from outside it.
 
-const silent = { log: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+const silent = silentLogger;
 // Faster membership than the defaults, but slow enough failure detection for a loaded 2-core
 // machine running four Nest applications in one event loop (nobody fails in these tests).
 const timers = {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { waitUntil as until } from '@cohort/nats-harness';
+import { FAST_OPTIONS, silentLogger, waitUntil as until } from '@cohort/nats-harness';
 import { firstValueFrom, toArray } from 'rxjs';
 import {
   ConfigurationError,
@@ -14,7 +14,6 @@ import { bytesCodec } from '../payload-codec.js';
 import { encodeFrame } from '../wire/codec.js';
 import { CohortNode } from './cohort-node.js';
 import type { Delivery, Group } from './group.js';
-import { FAST_OPTIONS, silentLogger } from '../../test/support/fast-options.js';
 
 const nodes: CohortNode[] = [];
 

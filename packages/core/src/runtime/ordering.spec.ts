@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { waitUntil as until } from '@cohort/nats-harness';
+import { FAST_OPTIONS, silentLogger, waitUntil as until } from '@cohort/nats-harness';
 import type { GroupOrdering } from '../protocol/config.js';
 import { ConfigurationError } from '../errors.js';
 import { InMemoryNetwork } from '../transport/in-memory-transport.js';
 import { CohortNode } from './cohort-node.js';
 import type { Delivery, Group } from './group.js';
-import { FAST_OPTIONS, silentLogger } from '../../test/support/fast-options.js';
 
 const nodes: CohortNode[] = [];
 

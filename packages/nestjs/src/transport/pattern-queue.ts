@@ -7,6 +7,7 @@ import type { CohortContextArgs } from './cohort.context.js';
 import { PatternHandlerError } from './errors.js';
 import type { Outcome } from './own-results.js';
 import { OwnResults } from './own-results.js';
+import { SerialQueue } from '../serial-queue.js';
 
 /** What the queue needs from its server. */
 export interface QueueHost {
@@ -29,7 +30,7 @@ export interface QueueHost {
  * next item. A failing handler is reported and the chain goes on.
  */
 export class PatternQueue {
-  private chain: Promise<void> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private readonly subscriptions: Subscription[] = [];
   /** The results of this member's own deliveries, for the requests it answers. */
   readonly results: OwnResults;
@@ -81,7 +82,7 @@ export class PatternQueue {
 
   /** Resolves once the handlers ran for everything queued so far. */
   idle(): Promise<void> {
-    return this.chain;
+    return this.queue.idle();
   }
 
   close(reason: string): void {
@@ -90,12 +91,7 @@ export class PatternQueue {
   }
 
   private enqueue<R>(work: () => Promise<R>): Promise<R> {
-    const done = this.chain.then(work);
-    this.chain = done.then(
-      () => undefined,
-      () => undefined,
-    );
-    return done;
+    return this.queue.enqueue(work);
   }
 
   private async deliver(d: Delivery<unknown>): Promise<void> {

@@ -2,23 +2,15 @@ import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import type { INestApplicationContext, ModuleMetadata } from '@nestjs/common';
 import { CohortNode } from '@cohort/nats';
+import { FAST_OPTIONS, silentLogger } from '@cohort/nats-harness';
 import type { InMemoryNetwork } from '@cohort/nats';
 import { COHORT_NODE, CohortModule } from '../../src/index.js';
 import type { CohortModuleOptions } from '../../src/index.js';
 
-export const silent = { log: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+export const silent = silentLogger;
 
 /** Protocol timers scaled down so that a view change over the in-memory transport takes tens of ms. */
-export const fast = {
-  joinTimeoutMs: 150,
-  heartbeatMs: 20,
-  suspectAfterMs: 60,
-  verifyTimeoutMs: 30,
-  tickMs: 5,
-  nakIntervalMs: 20,
-  digestIntervalMs: 10,
-  flushRetryMs: 50,
-} as const;
+export const fast = { ...FAST_OPTIONS, joinTimeoutMs: 150 } as const;
 
 const apps: INestApplicationContext[] = [];
 

@@ -2,8 +2,9 @@
 export const silentLogger = { debug: () => {}, log: () => {}, warn: () => {}, error: () => {} };
 
 /**
- * Node options for in-process specs over the in-memory transport: failure detection and
- * protocol timers scaled down so that a view change takes tens of milliseconds.
+ * Node options for in-process specs: failure detection and protocol timers scaled down so that a
+ * view change takes tens of milliseconds. Specs that run many Nest applications in one event loop
+ * on a loaded machine may need slower failure detection than this.
  */
 export const FAST_OPTIONS = {
   joinTimeoutMs: 200,

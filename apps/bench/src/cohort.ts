@@ -6,7 +6,8 @@ import { DeliveryCounter } from './delivery-counter.js';
 import { GroupTimelineRecorder } from './group-timeline.js';
 import type { ScenarioSpec } from './messages.js';
 import type { PreparedScenario } from './scenario.js';
-import { makePayload, ScenarioUnavailableError } from './scenario.js';
+import { expectedArrivals, ScenarioUnavailableError } from './scenario.js';
+import { LatencyRecorder, stampedPayload, withLatency } from './latency.js';
 import { TIMED_OUT, within } from './within.js';
 
 type CohortSpec = Extract<ScenarioSpec, { kind: 'cohort' }>;
@@ -42,15 +43,24 @@ function fullView(group: Group<Uint8Array>, size: number): Promise<View> {
  * multicasts with at most `inFlight` calls unresolved: multicast() resolves on local delivery and
  * waits while the sender window is full, so this is Cohort's own backpressure, not the bench's.
  */
-export async function prepareCohort(node: NatsCohortNode, spec: CohortSpec): Promise<PreparedScenario> {
-  const counter = new DeliveryCounter(spec.members * spec.messages);
+export async function prepareCohort(
+  node: NatsCohortNode,
+  spec: CohortSpec,
+  sending: boolean,
+): Promise<PreparedScenario> {
+  const counter = new DeliveryCounter(expectedArrivals(spec));
+  const latency = new LatencyRecorder(counter.expected);
   let group: Group<Uint8Array>;
   try {
     group = await node.join<Uint8Array>(spec.group, {
       ordering: spec.ordering,
       delivery: spec.delivery,
       codec: bytesCodec,
-      attach: (g) => g.messages$.subscribe(() => counter.record()),
+      attach: (g) =>
+        g.messages$.subscribe((d) => {
+          latency.record(d.payload);
+          counter.record();
+        }),
     });
   } catch (error) {
     if (error instanceof ConfigurationError) throw new ScenarioUnavailableError(error.message);
@@ -62,19 +72,24 @@ export async function prepareCohort(node: NatsCohortNode, spec: CohortSpec): Pro
     await within(group.leave(), LEAVE_TIMEOUT_MS);
     throw error;
   }
-  const payload = makePayload(spec.payloadBytes);
+  const toSend = sending ? spec.messages : 0;
   return {
     async go() {
       const timeline = new GroupTimelineRecorder(group);
       const start = performance.now();
       counter.begin(start);
-      const pump = boundedPump(spec.messages, spec.inFlight, () => group.multicast(payload));
+      const pump = boundedPump(
+        toSend,
+        spec.inFlight,
+        () => group.multicast(stampedPayload(spec.payloadBytes)),
+        spec.rate,
+      );
       // Counted alongside the sends: sends that hang must not keep the member from reporting.
       const outcome = await counter.wait(spec.idleTimeoutMs);
       const failure = await within(pump.settled, spec.idleTimeoutMs);
       const notes = [
         ...(failure === TIMED_OUT
-          ? [`${spec.messages - pump.accepted} multicasts unsettled`]
+          ? [`${toSend - pump.accepted} multicasts unsettled`]
           : failure === undefined
             ? []
             : [`multicast failed: ${failure.message}`]),
@@ -91,6 +106,7 @@ export async function prepareCohort(node: NatsCohortNode, spec: CohortSpec): Pro
           sent: pump.accepted,
           elapsedMs: outcome.lastAt - start,
           timeline: timeline.stop(performance.timeOrigin + outcome.lastAt),
+          ...withLatency(latency),
           ...(notes.length === 0 ? {} : { note: notes.join('; ') }),
         },
       };

@@ -5,7 +5,8 @@ import { boundedPump } from './bounded-pump.js';
 import { DeliveryCounter } from './delivery-counter.js';
 import type { ScenarioSpec } from './messages.js';
 import type { PreparedScenario } from './scenario.js';
-import { makePayload } from './scenario.js';
+import { expectedArrivals } from './scenario.js';
+import { LatencyRecorder, stampedPayload, withLatency } from './latency.js';
 import { TIMED_OUT, within } from './within.js';
 
 type JetStreamSpec = Extract<ScenarioSpec, { kind: 'jetstream' }>;
@@ -18,23 +19,39 @@ const PULL_BATCH = 1000;
  * js.publish (each one acknowledged once stored; at most `inFlight` unacknowledged) and reads the
  * whole stream through its own ordered consumer. The driver creates the stream beforehand.
  */
-export async function prepareJetStream(nc: NatsConnection, spec: JetStreamSpec): Promise<PreparedScenario> {
+export async function prepareJetStream(
+  nc: NatsConnection,
+  spec: JetStreamSpec,
+  sending: boolean,
+): Promise<PreparedScenario> {
   const js = jetstream(nc);
-  const counter = new DeliveryCounter(spec.members * spec.messages);
+  const counter = new DeliveryCounter(expectedArrivals(spec));
+  const latency = new LatencyRecorder(counter.expected);
   const consumer = await js.consumers.get(spec.stream);
-  const messages = await consumer.consume({ max_messages: PULL_BATCH, callback: () => counter.record() });
-  const payload = makePayload(spec.payloadBytes);
+  const messages = await consumer.consume({
+    max_messages: PULL_BATCH,
+    callback: (msg) => {
+      latency.record(msg.data);
+      counter.record();
+    },
+  });
+  const toSend = sending ? spec.messages : 0;
   return {
     async go() {
       const start = performance.now();
       counter.begin(start);
-      const pump = boundedPump(spec.messages, spec.inFlight, () => js.publish(spec.subject, payload));
+      const pump = boundedPump(
+        toSend,
+        spec.inFlight,
+        () => js.publish(spec.subject, stampedPayload(spec.payloadBytes)),
+        spec.rate,
+      );
       // Counted alongside the sends: sends that hang must not keep the member from reporting.
       const outcome = await counter.wait(spec.idleTimeoutMs);
       const failure = await within(pump.settled, spec.idleTimeoutMs);
       const notes = [
         ...(failure === TIMED_OUT
-          ? [`${spec.messages - pump.accepted} publishs unsettled`]
+          ? [`${toSend - pump.accepted} publishs unsettled`]
           : failure === undefined
             ? []
             : [`publish failed: ${failure.message}`]),
@@ -47,6 +64,7 @@ export async function prepareJetStream(nc: NatsConnection, spec: JetStreamSpec):
           expected: counter.expected,
           sent: pump.accepted,
           elapsedMs: outcome.lastAt - start,
+          ...withLatency(latency),
           ...(notes.length === 0 ? {} : { note: notes.join('; ') }),
         },
       };

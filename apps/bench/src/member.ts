@@ -6,7 +6,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { prepareCohort } from './cohort.js';
 import { prepareJetStream } from './jetstream.js';
 import { prepareJoiner } from './joiner.js';
-import type { Command, MemberEvent, MemberResult, ScenarioSpec } from './messages.js';
+import type { Command, MemberEvent, MemberResult, ScenarioSpec, TrafficSpec } from './messages.js';
+import { FIRST_MEMBER } from './messages.js';
 import { eventLine } from './messages.js';
 import { prepareRaw } from './raw-nats.js';
 import type { PreparedScenario } from './scenario.js';
@@ -58,6 +59,26 @@ class ConnectionEvents {
   }
 }
 
+/** Whether this member sends in a traffic scenario: all do, or only the first. */
+function sends(spec: TrafficSpec): boolean {
+  return spec.senders === 'all' || name === FIRST_MEMBER;
+}
+
+/** CPU time and the largest RSS of this process while a scenario runs. */
+class ResourceSampler {
+  readonly #cpu = process.cpuUsage();
+  #rssMax = process.memoryUsage.rss();
+  readonly #timer = setInterval(() => {
+    this.#rssMax = Math.max(this.#rssMax, process.memoryUsage.rss());
+  }, 50);
+
+  stop(): { rssMaxBytes: number; cpuUs: number } {
+    clearInterval(this.#timer);
+    const cpu = process.cpuUsage(this.#cpu);
+    return { rssMaxBytes: Math.max(this.#rssMax, process.memoryUsage.rss()), cpuUs: cpu.user + cpu.system };
+  }
+}
+
 class Member {
   #scenario: PreparedScenario | undefined;
   #node: NatsCohortNode | undefined;
@@ -76,8 +97,12 @@ class Member {
         return { event: 'ready' };
       case 'go': {
         if (this.#scenario === undefined) return { event: 'failed', reason: 'go before prepare' };
+        const usage = new ResourceSampler();
         const answer = await this.#scenario.go();
-        return answer.event === 'done' ? { event: 'done', result: this.#withConnectionEvents(answer.result) } : answer;
+        const resources = usage.stop();
+        return answer.event === 'done'
+          ? { event: 'done', result: { ...this.#withConnectionEvents(answer.result), ...resources } }
+          : answer;
       }
       case 'finish': {
         const scenario = this.#scenario;
@@ -95,11 +120,11 @@ class Member {
   async #prepare(spec: ScenarioSpec): Promise<PreparedScenario> {
     switch (spec.kind) {
       case 'raw':
-        return prepareRaw(this.nc, spec);
+        return prepareRaw(this.nc, spec, sends(spec));
       case 'jetstream':
-        return prepareJetStream(this.nc, spec);
+        return prepareJetStream(this.nc, spec, sends(spec));
       case 'cohort':
-        return prepareCohort(await this.#cohortNode(), spec);
+        return prepareCohort(await this.#cohortNode(), spec, sends(spec));
       case 'joiner':
         return prepareJoiner(await this.#cohortNode(), spec);
     }

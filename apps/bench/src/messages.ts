@@ -4,37 +4,40 @@
 
 import type { DeliveryMode, Ordering } from '@cohort/nats';
 
+/** The member that sends when only one does. */
+export const FIRST_MEMBER = 'm1';
+
+/** Who sends in a traffic scenario: every member, or only the first (`m1`). */
+export const Senders = { all: 'all', one: 'one' } as const;
+export type Senders = (typeof Senders)[keyof typeof Senders];
+
+/** What every traffic scenario has: how much, how big, who sends and how fast. */
+export interface TrafficSpec {
+  readonly messages: number;
+  readonly payloadBytes: number;
+  readonly members: number;
+  readonly senders: Senders;
+  /** Messages per second per sender; undefined: as fast as the flow control lets it. */
+  readonly rate?: number;
+  readonly idleTimeoutMs: number;
+}
+
 /** One kind of measurement; every member process runs the same spec at the same time. */
 export type ScenarioSpec =
-  | {
-      readonly kind: 'raw';
-      readonly subject: string;
-      readonly messages: number;
-      readonly payloadBytes: number;
-      readonly members: number;
-      readonly idleTimeoutMs: number;
-    }
-  | {
+  | ({ readonly kind: 'raw'; readonly subject: string } & TrafficSpec)
+  | ({
       readonly kind: 'jetstream';
       readonly stream: string;
       readonly subject: string;
-      readonly messages: number;
-      readonly payloadBytes: number;
-      readonly members: number;
       readonly inFlight: number;
-      readonly idleTimeoutMs: number;
-    }
-  | {
+    } & TrafficSpec)
+  | ({
       readonly kind: 'cohort';
       readonly group: string;
       readonly ordering: Ordering;
       readonly delivery: DeliveryMode;
-      readonly messages: number;
-      readonly payloadBytes: number;
-      readonly members: number;
       readonly inFlight: number;
-      readonly idleTimeoutMs: number;
-    }
+    } & TrafficSpec)
   | {
       /** A process that joins the Cohort group on `go`, while the others multicast. */
       readonly kind: 'joiner';
@@ -66,6 +69,19 @@ export interface MemberResult {
   readonly note?: string;
   /** Cohort only: what happened to the group while this member measured. */
   readonly timeline?: GroupTimeline;
+  /** From each message's send (stamped in its payload) to its arrival here, in ms. */
+  readonly latency?: LatencySummary;
+  /** The member process's largest resident set while it measured, sampled every 50 ms. */
+  readonly rssMaxBytes?: number;
+  /** CPU time (user + system) the member process used while it measured, in µs. */
+  readonly cpuUs?: number;
+}
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
 }
 
 /** Times are epoch milliseconds (performance.timeOrigin + now()), comparable across processes. */

@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks';
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { DeliveryCounter } from './delivery-counter.js';
+import { withLatency } from './latency.js';
 import type { ScenarioSpec } from './messages.js';
 import type { PreparedScenario } from './scenario.js';
-import { makePayload } from './scenario.js';
+import { LatencyRecorder, stampedPayload } from './latency.js';
+import { expectedArrivals } from './scenario.js';
 
 type RawSpec = Extract<ScenarioSpec, { kind: 'raw' }>;
 
@@ -17,22 +19,33 @@ const PUBLISH_BATCH = 64;
  * The baseline: plain publish → subscribe fan-out on one subject. Every member subscribes and
  * publishes, and receives its own messages too (echo is on), as Cohort members deliver their own.
  */
-export async function prepareRaw(nc: NatsConnection, spec: RawSpec): Promise<PreparedScenario> {
-  const counter = new DeliveryCounter(spec.members * spec.messages);
-  const sub = nc.subscribe(spec.subject, { callback: () => counter.record() });
+export async function prepareRaw(nc: NatsConnection, spec: RawSpec, sending: boolean): Promise<PreparedScenario> {
+  const counter = new DeliveryCounter(expectedArrivals(spec));
+  const latency = new LatencyRecorder(counter.expected);
+  const sub = nc.subscribe(spec.subject, {
+    callback: (_err, msg) => {
+      latency.record(msg.data);
+      counter.record();
+    },
+  });
   // The subscription is registered at the server once the flush's PONG is back: no message of a
   // member that starts first can be missed.
   await nc.flush();
-  const payload = makePayload(spec.payloadBytes);
+  const toSend = sending ? spec.messages : 0;
   return {
     async go() {
       const start = performance.now();
       counter.begin(start);
       let sent = 0;
-      while (sent < spec.messages) {
-        const batchEnd = Math.min(spec.messages, sent + PUBLISH_BATCH);
-        for (; sent < batchEnd; sent++) nc.publish(spec.subject, payload);
-        await setImmediate();
+      const rate = spec.rate;
+      while (sent < toSend) {
+        if (rate !== undefined) {
+          const ahead = start + (sent * 1000) / rate - performance.now();
+          if (ahead > 1) await sleep(ahead);
+        }
+        const batchEnd = Math.min(toSend, sent + (rate === undefined ? PUBLISH_BATCH : 1));
+        for (; sent < batchEnd; sent++) nc.publish(spec.subject, stampedPayload(spec.payloadBytes));
+        if (rate === undefined) await setImmediate();
       }
       await nc.flush();
       const outcome = await counter.wait(spec.idleTimeoutMs);
@@ -44,6 +57,7 @@ export async function prepareRaw(nc: NatsConnection, spec: RawSpec): Promise<Pre
           expected: counter.expected,
           sent,
           elapsedMs: outcome.lastAt - start,
+          ...withLatency(latency),
           ...(outcome.complete
             ? {}
             : {

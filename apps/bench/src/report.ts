@@ -139,3 +139,69 @@ export function medianThroughput(
   if (measured.length === 0) return undefined;
   return { perMember: median(measured.map((t) => t.perMember)), elapsedMs: median(measured.map((t) => t.elapsedMs)) };
 }
+
+/** One row's figures, as the JSON results carry them. */
+export interface RowFigures {
+  readonly label: string;
+  readonly kind: ScenarioPlan['kind'];
+  readonly variant?: string;
+  /** Medians over the measured rounds; undefined where no round measured. */
+  readonly perMember?: number;
+  readonly groupWide?: number;
+  readonly vsRaw?: number;
+  readonly vsJetStream?: number;
+  /** Largest member RSS over the rounds, MiB. */
+  readonly rssMaxMiB?: number;
+  /** Median over rounds of the members' CPU time per message delivered, µs. */
+  readonly cpuUsPerDelivery?: number;
+  readonly rounds: readonly (Throughput | undefined)[];
+  readonly unavailable?: string;
+  readonly failures: readonly string[];
+}
+
+function pairedRatioValue(row: readonly (Throughput | undefined)[], base: readonly (Throughput | undefined)[]) {
+  const ratios = row.flatMap((t, i) => {
+    const b = base[i];
+    return t === undefined || b === undefined ? [] : [t.perMember / b.perMember];
+  });
+  return ratios.length === 0 ? undefined : median(ratios);
+}
+
+/** Every row's figures: the numbers behind renderTable, plus the members' resources. */
+export function figures(rows: readonly PlanResults[], names: readonly string[]): RowFigures[] {
+  const find = (kind: ScenarioPlan['kind']) =>
+    roundThroughputs(names, rows.find((r) => r.plan.kind === kind)?.outcomes ?? []);
+  const raw = find('raw');
+  const jetstream = find('jetstream');
+  return rows.map(({ plan, outcomes }) => {
+    const rounds = roundThroughputs(names, outcomes);
+    const measured = rounds.filter((t): t is Throughput => t !== undefined);
+    const results = outcomes.flatMap((o) => (o.kind === 'measured' ? [o.results] : []));
+    const unavailable = outcomes.find((o) => o.kind === 'unavailable');
+    const vsRaw = plan.kind === 'raw' ? 1 : pairedRatioValue(rounds, raw);
+    const vsJetStream = plan.kind === 'jetstream' ? 1 : pairedRatioValue(rounds, jetstream);
+    const rss = results.flat().flatMap((r) => (r.rssMaxBytes === undefined ? [] : [r.rssMaxBytes]));
+    const cpu = results.flatMap((rs) => {
+      const per = rs.flatMap((r) => (r.cpuUs === undefined || r.delivered === 0 ? [] : [r.cpuUs / r.delivered]));
+      return per.length === 0 ? [] : [per.reduce((a, b) => a + b, 0) / per.length];
+    });
+    return {
+      label: plan.label,
+      kind: plan.kind,
+      ...(plan.variant === undefined ? {} : { variant: variantLabel(plan.variant) }),
+      ...(measured.length === 0
+        ? {}
+        : {
+            perMember: median(measured.map((t) => t.perMember)),
+            groupWide: median(measured.map((t) => t.groupWide)),
+          }),
+      ...(vsRaw === undefined ? {} : { vsRaw }),
+      ...(vsJetStream === undefined ? {} : { vsJetStream }),
+      ...(rss.length === 0 ? {} : { rssMaxMiB: Math.max(...rss) / 2 ** 20 }),
+      ...(cpu.length === 0 ? {} : { cpuUsPerDelivery: median(cpu) }),
+      rounds,
+      ...(unavailable?.kind === 'unavailable' ? { unavailable: unavailable.reason } : {}),
+      failures: outcomes.flatMap((o, i) => (o.kind === 'failed' ? [`round ${i + 1}: ${o.reason}`] : [])),
+    };
+  });
+}

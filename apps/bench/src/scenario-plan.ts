@@ -1,4 +1,4 @@
-import type { BenchOptions, CohortVariant } from './cli.js';
+import type { BenchOptions, CohortVariant, Shape } from './cli.js';
 import { variantLabel } from './cli.js';
 import { createStream } from './jetstream-stream.js';
 import type { MemberClient } from './member-client.js';
@@ -15,23 +15,30 @@ export interface ScenarioPlan {
   readonly label: string;
   /** The Cohort variant, for Cohort rows. */
   readonly variant?: CohortVariant;
-  /** Runs it once on every member with `messages` per member; `round` keeps names apart. */
-  run(members: readonly MemberClient[], round: number, messages: number): Promise<ScenarioOutcome>;
+  /**
+   * Runs it once on every member with `messages` per sender; `round` keeps names apart. With
+   * `rate`, each sender sends at most that many messages per second (the latency pass).
+   */
+  run(members: readonly MemberClient[], round: number, messages: number, rate?: number): Promise<ScenarioOutcome>;
 }
 
-const common = (options: BenchOptions, messages: number) => ({
+const common = (options: BenchOptions, shape: Shape, messages: number, rate: number | undefined) => ({
   messages,
-  payloadBytes: options.payloadBytes,
-  members: options.members,
+  payloadBytes: shape.payloadBytes,
+  members: shape.members,
+  senders: shape.senders,
   idleTimeoutMs: options.idleTimeoutMs,
+  ...(rate === undefined ? {} : { rate }),
 });
 
 /** The members' side of a Cohort scenario: every member multicasts `messages` to `group`. */
 export function cohortSpec(
   options: BenchOptions,
+  shape: Shape,
   variant: CohortVariant,
   group: string,
   messages: number,
+  rate?: number,
 ): Extract<ScenarioSpec, { kind: 'cohort' }> {
   return {
     kind: 'cohort',
@@ -39,21 +46,25 @@ export function cohortSpec(
     ordering: variant.ordering,
     delivery: variant.delivery,
     inFlight: options.inFlight,
-    ...common(options, messages),
+    ...common(options, shape, messages, rate),
   };
 }
 
-export function scenarioPlans(options: BenchOptions, natsUrl: string): ScenarioPlan[] {
+export function scenarioPlans(options: BenchOptions, shape: Shape, natsUrl: string): ScenarioPlan[] {
   const raw: ScenarioPlan = {
     kind: 'raw',
     label: 'raw NATS fan-out',
-    run: (members, round, messages) =>
-      runScenario(members, { kind: 'raw', subject: `bench.raw.r${round}`, ...common(options, messages) }),
+    run: (members, round, messages, rate) =>
+      runScenario(members, {
+        kind: 'raw',
+        subject: `bench.raw.r${round}`,
+        ...common(options, shape, messages, rate),
+      }),
   };
   const jetstream: ScenarioPlan = {
     kind: 'jetstream',
     label: `JetStream (${options.storage})`,
-    async run(members, round, messages) {
+    async run(members, round, messages, rate) {
       // A fresh stream each round: every ordered consumer reads exactly this round's messages.
       const name = `BENCH_R${round}`;
       const subject = `bench.js.r${round}`;
@@ -63,7 +74,7 @@ export function scenarioPlans(options: BenchOptions, natsUrl: string): ScenarioP
         stream: name,
         subject,
         inFlight: options.inFlight,
-        ...common(options, messages),
+        ...common(options, shape, messages, rate),
       };
       return runScenario(members, spec).finally(() => stream.remove());
     },
@@ -72,8 +83,11 @@ export function scenarioPlans(options: BenchOptions, natsUrl: string): ScenarioP
     kind: 'cohort',
     label: `cohort ${variantLabel(variant)}`,
     variant,
-    run: (members, round, messages) =>
-      runScenario(members, cohortSpec(options, variant, `${variant.ordering}-${variant.delivery}-r${round}`, messages)),
+    run: (members, round, messages, rate) =>
+      runScenario(
+        members,
+        cohortSpec(options, shape, variant, `${variant.ordering}-${variant.delivery}-r${round}`, messages, rate),
+      ),
   }));
   return [raw, jetstream, ...cohort];
 }

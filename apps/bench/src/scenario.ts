@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { MemberEvent } from './messages.js';
+import type { MemberEvent, TrafficSpec } from './messages.js';
 
 /** A member's answer to `go`: what it measured. */
 export type GoAnswer = Extract<MemberEvent, { event: 'done' } | { event: 'joined' }>;
@@ -17,9 +17,9 @@ export class ScenarioUnavailableError extends Error {
   override readonly name = 'ScenarioUnavailableError';
 }
 
-/** A payload of `bytes` bytes, the same for every message: what is measured is the transport. */
-export function makePayload(bytes: number): Uint8Array {
-  return new Uint8Array(bytes).fill(0x61);
+/** What each member receives in a traffic scenario: every sender's messages, its own included. */
+export function expectedArrivals(spec: TrafficSpec): number {
+  return (spec.senders === 'all' ? spec.members : 1) * spec.messages;
 }
 
 /** Epoch milliseconds with sub-millisecond resolution: comparable between processes of one machine. */

@@ -148,7 +148,10 @@ export function parseCli(argv: readonly string[]): BenchOptions {
       return n;
     };
     const positive = (min = 1): number => integer(value(), min);
-    const list = (min: number): number[] => value().split(',').map((t) => integer(t.trim(), min));
+    const list = (min: number): number[] =>
+      value()
+        .split(',')
+        .map((t) => integer(t.trim(), min));
     if (flag === '--messages') options.messages = positive();
     else if (flag === '--orderings') options.variants = parseVariants(value());
     else if (flag === '--payload') options.payloads = list(STAMP_BYTES);

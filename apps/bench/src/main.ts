@@ -150,7 +150,9 @@ async function runShape(
       ...renderTable(rows, names),
       '',
       ...renderResources(rowFigures),
-      ...(latency.length === 0 ? [] : ['', 'latency at half load (send → delivery at each member):', ...renderLatency(latency)]),
+      ...(latency.length === 0
+        ? []
+        : ['', 'latency at half load (send → delivery at each member):', ...renderLatency(latency)]),
       ...joinLines,
       '',
     ];
@@ -169,7 +171,9 @@ async function main(options: BenchOptions): Promise<number> {
     const shapes = shapesOf(options);
     const done: ShapeResults[] = [];
     for (const [i, shape] of shapes.entries()) {
-      done.push(await runShape(options, shape, server.url, `bench${process.pid}s${i}`, options.joinUnderLoad && i === 0));
+      done.push(
+        await runShape(options, shape, server.url, `bench${process.pid}s${i}`, options.joinUnderLoad && i === 0),
+      );
     }
     const targets = evaluateTargets(done);
     for (const line of [...header(options, version), ...done.flatMap((d) => d.lines), ...renderTargets(targets)]) {
@@ -197,7 +201,14 @@ function writeResults(
   const { help: _help, ...settings } = options;
   const results = {
     startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
-    machine: { cpus: cpu.length, model: cpu[0]?.model.trim(), platform: platform(), arch: arch(), node: process.version, natsServer: natsVersion },
+    machine: {
+      cpus: cpu.length,
+      model: cpu[0]?.model.trim(),
+      platform: platform(),
+      arch: arch(),
+      node: process.version,
+      natsServer: natsVersion,
+    },
     options: settings,
     shapes: done.map((d) => ({
       shape: d.shape,

@@ -8,10 +8,12 @@
 //                                    from the joiner's connection (process start excluded)
 // and prints p50 and max per metric as a markdown table. Run `npm run build` first.
 //
-//   node scripts/measure-membership.mjs [--runs 10] [--send-every-ms 20]
+//   node scripts/measure-membership.mjs [--runs 10] [--send-every-ms 20] [--json FILE]
+//
+// --json also writes every sample and the p50/max per metric to FILE (the bench reads it).
 //
 // Every process it starts is killed at the end of each run, and on Ctrl-C (the harness's exit hooks).
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,7 +30,11 @@ for (const file of [builtNats, builtHarness]) {
 const { spawnTracked, startNatsServer, stopAllNatsServers } = await import('@cohort/nats-harness');
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '10' }, 'send-every-ms': { type: 'string', default: '20' } },
+  options: {
+    runs: { type: 'string', default: '10' },
+    'send-every-ms': { type: 'string', default: '20' },
+    json: { type: 'string' },
+  },
 });
 const runs = Number(values.runs);
 const sendEveryMs = Number(values['send-every-ms']);
@@ -191,6 +197,13 @@ for (const [key, label] of Object.entries(METRICS)) {
   const sorted = [...samples[key]].sort((x, y) => x - y);
   const cells = sorted.length === 0 ? ['–', '–'] : [percentile(sorted, 50), sorted.at(-1)];
   console.log(`| ${label} | ${sorted.length} | ${cells.join(' | ')} |`);
+}
+if (values.json !== undefined) {
+  const metrics = Object.entries(METRICS).map(([key, label]) => {
+    const sorted = [...samples[key]].sort((x, y) => x - y);
+    return { key, label, samples: sorted, p50: percentile(sorted, 50), max: sorted.at(-1) };
+  });
+  writeFileSync(values.json, `${JSON.stringify({ runs, failures, metrics }, null, 2)}\n`);
 }
 if (failures.length > 0) {
   console.log(`\n${failures.length} of ${runs} runs failed (their later metrics are missing):`);

@@ -13,7 +13,7 @@
 //
 //   node scripts/measure-state-transfer.mjs [--runs 5] [--mb 50]
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ const { connect } = await import('@cohort/nats');
 const { startNatsServer, stopAllNatsServers } = await import('@cohort/nats-harness');
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, mb: { type: 'string', default: '50' } },
+  options: { runs: { type: 'string', default: '5' }, mb: { type: 'string', default: '50' }, json: { type: 'string' } },
 });
 const runs = Number(values.runs);
 const bytes = Number(values.mb) * 1024 * 1024;
@@ -117,3 +117,29 @@ console.log(row('(a) join() → state restored, first view installed', samples.a
 console.log(row("(t) provider installs the joiner's view → joiner restored", samples.t));
 console.log(row('(b) blocking window of that view change at the provider', samples.b));
 console.log(row('(c) blocking window of a leave (no state) at the others', samples.c));
+if (values.json !== undefined) {
+  const metric = (key, label) => ({
+    key,
+    label,
+    samples: samples[key],
+    p50: p50(samples[key]),
+    max: Math.max(...samples[key]),
+  });
+  writeFileSync(
+    values.json,
+    `${JSON.stringify(
+      {
+        runs,
+        mb: Number(values.mb),
+        metrics: [
+          metric('a', 'join() → state restored, first view installed'),
+          metric('t', "provider installs the joiner's view → joiner restored"),
+          metric('b', 'blocking window of that view change at the provider'),
+          metric('c', 'blocking window of a leave (no state) at the others'),
+        ],
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}

@@ -37,6 +37,10 @@ export interface BenchOptions {
   readonly joinUnderLoad: boolean;
   /** Also measure latency at half of each scenario's measured throughput. */
   readonly latency: boolean;
+  /** Runs of the membership and state-transfer scripts; 0 skips them. */
+  readonly membershipRuns: number;
+  /** State sizes of the join-with-state measurement, MiB. */
+  readonly stateMiB: readonly number[];
   /** Where the JSON results and the SVG chart go. */
   readonly outDir: string;
   readonly help: boolean;
@@ -54,17 +58,26 @@ export const DEFAULTS: Omit<BenchOptions, 'help'> = {
   idleTimeoutMs: 5000,
   joinUnderLoad: true,
   latency: true,
+  membershipRuns: 3,
+  stateMiB: [1, 50],
   outDir: 'bench-results',
 };
 
 /** `--quick`: about a minute on a 2-core machine. */
-export const QUICK: Partial<BenchOptions> = { messages: 3000, rounds: 1, payloads: [128, 1024] };
+export const QUICK: Partial<BenchOptions> = {
+  messages: 3000,
+  rounds: 1,
+  payloads: [128, 1024],
+  membershipRuns: 1,
+  stateMiB: [1],
+};
 
 /** `--full`: the issue's whole matrix (long: tens of minutes). */
 export const FULL: Partial<BenchOptions> = {
   payloads: [128, 1024, 16384],
   memberCounts: [3, 5, 9],
   senders: ['all', 'one'],
+  membershipRuns: 5,
 };
 
 export const USAGE = `usage: bench [--quick | --full] [--messages N] [--orderings LIST] [--payload LIST] [--members LIST] [options]
@@ -76,7 +89,8 @@ latency of each at half its measured throughput. Every combination of --members,
 --senders is run with its own processes. Prints tables and writes JSON and an SVG chart to
 --out; the ratios to raw NATS and JetStream are the figures to compare across machines.
 
-  --quick                ${QUICK.messages} messages, 1 round, payloads 128 and 1024 (about a minute)
+  --quick                ${QUICK.messages} messages, 1 round, payloads 128 and 1024, one membership
+                         run, 1 MiB state (a minute or two)
   --full                 payloads 128,1024,16384 × members 3,5,9 × senders all,one
   --messages N           messages each sender sends per scenario (default ${DEFAULTS.messages})
   --orderings LIST       Cohort variants, ordering[/delivery], comma-separated; delivery is agreed
@@ -92,6 +106,9 @@ latency of each at half its measured throughput. Every combination of --members,
                          (default ${DEFAULTS.idleTimeoutMs})
   --no-join              skip the join-under-load measurement
   --no-latency           skip the latency pass at half load
+  --membership-runs N    runs of SIGKILL/leave/join → new view and of the join with state
+                         transfer (scripts/measure-*.mjs); 0 skips them (default ${DEFAULTS.membershipRuns})
+  --state-mb LIST        state sizes for the join with state transfer, MiB (default 1,50)
   --out DIR              where results go (default ${DEFAULTS.outDir})
   --help                 this text`;
 
@@ -173,6 +190,8 @@ export function parseCli(argv: readonly string[]): BenchOptions {
     } else if (flag === '--no-join') options.joinUnderLoad = false;
     else if (flag === '--no-latency') options.latency = false;
     else if (flag === '--out') options.outDir = value();
+    else if (flag === '--membership-runs') options.membershipRuns = integer(value(), 0);
+    else if (flag === '--state-mb') options.stateMiB = list(1);
     else if (flag === '--quick') Object.assign(options, QUICK);
     else if (flag === '--full') Object.assign(options, FULL);
     else if (flag === '--help' || flag === '-h') options.help = true;

@@ -14,6 +14,8 @@ import { measureJoinUnderLoad } from './join-under-load.js';
 import { figures, medianThroughput, renderTable } from './report.js';
 import type { PlanResults, RowFigures } from './report.js';
 import { renderResources } from './resources.js';
+import { measureMembership, renderMembership } from './membership-pass.js';
+import type { MembershipResult } from './membership-pass.js';
 import { evaluateTargets, renderTargets } from './targets.js';
 import { cohortSpec, scenarioPlans } from './scenario-plan.js';
 import type { ScenarioPlan } from './scenario-plan.js';
@@ -175,14 +177,21 @@ async function main(options: BenchOptions): Promise<number> {
         await runShape(options, shape, server.url, `bench${process.pid}s${i}`, options.joinUnderLoad && i === 0),
       );
     }
-    const targets = evaluateTargets(done);
-    for (const line of [...header(options, version), ...done.flatMap((d) => d.lines), ...renderTargets(targets)]) {
+    const membership =
+      options.membershipRuns === 0 ? [] : await measureMembership(options.membershipRuns, options.stateMiB, progress);
+    const targets = evaluateTargets(done, membership);
+    for (const line of [
+      ...header(options, version),
+      ...done.flatMap((d) => d.lines),
+      ...(membership.length === 0 ? [] : [...renderMembership(membership), '']),
+      ...renderTargets(targets),
+    ]) {
       out(line);
     }
-    const written = writeResults(options, version, done, targets);
+    const written = writeResults(options, version, done, membership, targets);
     out('');
     out(`results: ${written.json}, chart: ${written.svg}`);
-    return done.some((d) => d.failed) ? 1 : 0;
+    return done.some((d) => d.failed) || membership.some((m) => m.failure !== undefined) ? 1 : 0;
   } finally {
     progress('stopping');
     await server.dispose();
@@ -193,6 +202,7 @@ function writeResults(
   options: BenchOptions,
   natsVersion: string,
   done: readonly ShapeResults[],
+  membership: readonly MembershipResult[],
   targets: ReturnType<typeof evaluateTargets>,
 ): { json: string; svg: string } {
   mkdirSync(options.outDir, { recursive: true });
@@ -215,6 +225,7 @@ function writeResults(
       scenarios: d.figures,
       latency: d.latency,
     })),
+    membership,
     targets,
   };
   const json = join(options.outDir, `bench-${stamp}.json`);

@@ -32,7 +32,7 @@ describe('npm run bench', () => {
         [
           main,
           ...['--messages', '200', '--rounds', '1', '--orderings', 'fifo,total/safe', '--idle-timeout', '3000'],
-          ...['--out', out],
+          ...['--out', out, '--membership-runs', '0'],
         ],
         { name: 'bench' },
       );

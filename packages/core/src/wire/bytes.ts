@@ -3,15 +3,51 @@ import { FrameDecodeError } from './frame-errors.js';
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
-/** Growable big-endian writer. */
+/** A writer that grew beyond this for one large frame gives the memory back afterwards. */
+const KEEP_BYTES = 64 * 1024;
+
+/**
+ * Encoded frames are cut out of shared slabs: a typed array of more than a few dozen bytes of its
+ * own costs a backing-store allocation (about 0.7 µs), a view into a slab a tenth of that. A slab
+ * lives as long as any frame cut from it does (in a transport's outbound buffer, until flushed).
+ */
+const SLAB_BYTES = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+function allocate(n: number): Uint8Array {
+  if (n > SLAB_BYTES / 8) return new Uint8Array(n);
+  if (slabUsed + n > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  // Aligned, so that a reader may put a DataView or a wider typed array on a frame.
+  slabUsed += (n + 7) & ~7;
+  return out;
+}
+
+/**
+ * Growable big-endian writer, reused from frame to frame (encoding is synchronous): the only
+ * allocation per frame is the result of `finish`, from a slab. A trailing byte field (a data frame's payload, a
+ * state chunk) is not copied in but appended by `finish`, so that it is copied once.
+ */
 export class ByteWriter {
   private buf: Uint8Array;
   private view: DataView;
   private pos = 0;
+  private tail: Uint8Array | undefined;
 
-  constructor(initial = 256) {
+  constructor(private readonly initial = 256) {
     this.buf = new Uint8Array(initial);
     this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Starts a new frame. */
+  reset(): this {
+    this.pos = 0;
+    this.tail = undefined;
+    return this;
   }
 
   private ensure(extra: number): void {
@@ -45,8 +81,25 @@ export class ByteWriter {
     return this;
   }
 
-  /** Short string: u8 byte length, then UTF-8. */
+  /** Short string: u8 byte length, then UTF-8. Names are ASCII: written without an encoder call. */
   str8(s: string): this {
+    const n = s.length;
+    if (n <= 255) {
+      this.ensure(1 + n);
+      const buf = this.buf;
+      const at = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + i] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = n;
+        this.pos = at + n;
+        return this;
+      }
+    }
     const bytes = utf8.encode(s);
     if (bytes.length > 255) throw new RangeError(`string of ${bytes.length} bytes does not fit a str8 field`);
     this.u8(bytes.length);
@@ -59,6 +112,12 @@ export class ByteWriter {
     return this.raw(b);
   }
 
+  /** The frame's last field, a long byte field: appended by `finish` without an intermediate copy. */
+  tailBytes32(b: Uint8Array): void {
+    this.u32(b.length);
+    this.tail = b;
+  }
+
   raw(b: Uint8Array): this {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
@@ -67,18 +126,33 @@ export class ByteWriter {
   }
 
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const tail = this.tail;
+    const out = allocate(this.pos + (tail?.length ?? 0));
+    out.set(this.buf.subarray(0, this.pos));
+    if (tail !== undefined) out.set(tail, this.pos);
+    if (this.buf.length > Math.max(KEEP_BYTES, this.initial)) {
+      this.buf = new Uint8Array(this.initial);
+      this.view = new DataView(this.buf.buffer);
+    }
+    this.reset();
+    return out;
   }
 }
 
+/** Bounded: a stream of distinct strings (a misbehaving peer) only costs the cache its hits. */
+const MAX_CACHED_STRINGS = 4096;
+/**
+ * ASCII strings of frames by a hash of their bytes: group, sender, origin and message type recur
+ * in nearly every frame, and a hit costs no decoder call, no subarray and no new string. A hit is
+ * checked byte by byte, so a hash collision only costs a decode.
+ */
+const decoded = new Map<number, string>();
+
 /** Bounds-checked reader; every overrun is a FrameDecodeError, never an exception of another kind. */
 export class ByteReader {
-  private readonly view: DataView;
   private pos = 0;
 
-  constructor(private readonly buf: Uint8Array) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+  constructor(private readonly buf: Uint8Array) {}
 
   get remaining(): number {
     return this.buf.length - this.pos;
@@ -95,33 +169,55 @@ export class ByteReader {
 
   u8(field: string): number {
     this.need(1, field);
-    return this.view.getUint8(this.pos++);
+    return this.buf[this.pos++]!;
   }
 
   u16(field: string): number {
     this.need(2, field);
-    const v = this.view.getUint16(this.pos);
-    this.pos += 2;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 2;
+    return (b[p]! << 8) | b[p + 1]!;
   }
 
   u32(field: string): number {
     this.need(4, field);
-    const v = this.view.getUint32(this.pos);
-    this.pos += 4;
-    return v;
+    const b = this.buf;
+    const p = this.pos;
+    this.pos = p + 4;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
 
   str8(field: string): string {
     const len = this.u8(`${field} length`);
     this.need(len, field);
-    const bytes = this.buf.subarray(this.pos, this.pos + len);
-    this.pos += len;
+    const b = this.buf;
+    const start = this.pos;
+    const end = start + len;
+    // FNV-1a over the bytes; any byte ≥ 0x80 makes it non-ASCII, decoded (and checked) in full.
+    let hash = 0x811c9dc5 ^ len;
+    let high = 0;
+    for (let i = start; i < end; i++) {
+      const c = b[i]!;
+      high |= c;
+      hash = Math.imul(hash ^ c, 0x01000193);
+    }
+    this.pos = end;
+    if (high < 0x80) {
+      const hit = decoded.get(hash);
+      if (hit !== undefined && sameAscii(hit, b, start, len)) return hit;
+    }
+    let s: string;
     try {
-      return utf8Strict.decode(bytes);
+      s = utf8Strict.decode(b.subarray(start, end));
     } catch (cause) {
       throw new FrameDecodeError('invalid-field', `${field} is not valid UTF-8`, cause);
     }
+    if (high < 0x80) {
+      if (decoded.size >= MAX_CACHED_STRINGS) decoded.clear();
+      decoded.set(hash, s);
+    }
+    return s;
   }
 
   bytes32(field: string): Uint8Array {
@@ -133,4 +229,10 @@ export class ByteReader {
     this.pos += len;
     return out;
   }
+}
+
+function sameAscii(s: string, b: Uint8Array, at: number, len: number): boolean {
+  if (s.length !== len) return false;
+  for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== b[at + i]) return false;
+  return true;
 }

@@ -302,3 +302,31 @@ describe('frame codec', () => {
     }
   });
 });
+
+describe("the codec's shared buffers and caches", () => {
+  const data = samples[0] as Extract<Frame, { kind: 'data' }>;
+
+  it('frames cut from one slab stay intact while more are encoded, large ones included', () => {
+    const first = encodeFrame(data);
+    const copy = first.slice();
+    const large = encodeFrame({ ...data, payload: new Uint8Array(200_000).fill(7) });
+    const frames = Array.from({ length: 2000 }, (_, i) => encodeFrame({ ...data, seq: i + 1 }));
+    expect(first).toEqual(copy);
+    expect(decodeFrame(large)).toEqual({ ...data, payload: new Uint8Array(200_000).fill(7) });
+    frames.forEach((f, i) => expect(decodeFrame(f)).toEqual({ ...data, seq: i + 1 }));
+  });
+
+  it('decodes names and types that differ from cached ones, non-ASCII ones too, as themselves', () => {
+    for (const origin of ['node-a1', 'node-a2', 'node-1a', 'nöde-a1', 'node-a1']) {
+      for (const type of [undefined, 'transfer', 'trañsfer', 'transfes']) {
+        const frame = { ...data, origin, type };
+        expect(decodeFrame(encodeFrame(frame))).toEqual(frame);
+      }
+    }
+  });
+
+  it('still rejects a name once a valid one of the same length was cached', () => {
+    decodeFrame(encodeFrame({ ...data, origin: 'node-ab' }));
+    expect(reason(encodeFrame({ ...data, origin: 'node.ab' }))).toBe('invalid-field');
+  });
+});

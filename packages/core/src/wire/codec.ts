@@ -1,11 +1,22 @@
 import { isValidName } from '../names.js';
 import type { View } from '../protocol/view.js';
-import { ByteReader, ByteWriter } from './bytes.js';
+import { ByteReader } from './bytes.js';
+import {
+  FLAG_CLOCK,
+  FLAG_FRAGMENT,
+  FLAG_RETRANSMIT,
+  FLAG_TYPED,
+  KNOWN_FLAGS,
+  ORDERING_CODES,
+  SETTINGS_SAFE,
+  SETTINGS_STATE,
+} from './codes.js';
 import { FrameDecodeError } from './frame-errors.js';
 import type {
   AcceptedProposal,
   Ballot,
   CutEntry,
+  DataFrame,
   DirectoryEntry,
   Fragment,
   Frame,
@@ -16,205 +27,20 @@ import type {
 } from './frame.js';
 import { FIXED_HEADER_BYTES, FrameKindCode, WIRE_MAGIC, WIRE_VERSION } from './frame.js';
 
+export { encodeFrame } from './encode.js';
+
 /**
  * Versioned binary envelope:
  *   u8 magic | u8 version | u8 kind | u8 flags | u32 viewId | str8 group | str8 sender | body
- * All integers big-endian. Bodies are per kind; see encodeBody / decodeBody.
+ * All integers big-endian. Bodies are per kind; see encodeBody (encode.ts) / decodeBody.
  */
 
 /** NATS' default max_payload; the runtime lowers it to the server's actual limit. */
 export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
-const MAX_LIST = 65535;
-const FLAG_RETRANSMIT = 0x01;
-const FLAG_TYPED = 0x02;
-const FLAG_FRAGMENT = 0x04;
-const FLAG_CLOCK = 0x08;
-const KNOWN_FLAGS = FLAG_RETRANSMIT | FLAG_TYPED | FLAG_FRAGMENT | FLAG_CLOCK;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const kindByCode = new Map<number, FrameKind>(Object.entries(FrameKindCode).map(([k, c]) => [c, k as FrameKind]));
-
-export function encodeFrame(frame: Frame): Uint8Array {
-  const w = new ByteWriter(initialSize(frame));
-  let flags = 0;
-  if (frame.kind === 'data') {
-    if (frame.retransmit) flags |= FLAG_RETRANSMIT;
-    if (frame.type !== undefined) flags |= FLAG_TYPED;
-    if (frame.fragment !== undefined) flags |= FLAG_FRAGMENT;
-    if (frame.clock !== undefined) flags |= FLAG_CLOCK;
-  }
-  w.u8(WIRE_MAGIC).u8(WIRE_VERSION).u8(FrameKindCode[frame.kind]).u8(flags).u32(frame.viewId);
-  w.str8(frame.group).str8(frame.sender);
-  encodeBody(w, frame);
-  return w.finish();
-}
-
-function initialSize(frame: Frame): number {
-  switch (frame.kind) {
-    case 'data':
-      return frame.payload.length + 64 + 4 * (frame.clock?.length ?? 0);
-    case 'state':
-      return frame.bytes.length + 64;
-    case 'order':
-      return 64 + 6 * frame.records.length;
-    default:
-      return 128;
-  }
-}
-
-function encodeBody(w: ByteWriter, frame: Frame): void {
-  switch (frame.kind) {
-    case 'data':
-      w.str8(frame.origin).u32(frame.seq);
-      if (frame.fragment !== undefined) w.u16(frame.fragment.index).u16(frame.fragment.count);
-      if (frame.type !== undefined) w.str8(frame.type);
-      if (frame.clock !== undefined) {
-        w.u16(listLength(frame.clock.length));
-        for (const c of frame.clock) w.u32(c);
-      }
-      w.bytes32(frame.payload);
-      return;
-    case 'order':
-      w.u32(frame.first).u16(listLength(frame.records.length));
-      for (const r of frame.records) w.u16(r.rank).u32(r.seq);
-      return;
-    case 'order-nak':
-      writeRanges(w, frame.ranges);
-      return;
-    case 'state':
-      w.u32(frame.index).u32(frame.count).bytes32(frame.bytes);
-      return;
-    case 'state-req':
-      w.u32(frame.next);
-      return;
-    case 'nak':
-      w.str8(frame.origin);
-      writeRanges(w, frame.ranges);
-      return;
-    case 'digest':
-      writeEntries(w, frame.entries);
-      w.u32(frame.ordered);
-      return;
-    case 'join':
-    case 'join-refused':
-      w.u8(settingsCode(frame.settings));
-      return;
-    case 'leave':
-    case 'install-ok':
-    case 'install-req':
-    case 'mhb':
-    case 'mjoin':
-    case 'mleave':
-    case 'mping':
-    case 'mpong':
-    case 'msync':
-      return;
-    case 'mdirq':
-      w.str8(frame.name);
-      return;
-    case 'mbeacon':
-      w.str8(frame.founder).u16(frame.size);
-      return;
-    case 'mdirc':
-      w.u32(frame.census);
-      return;
-    case 'mdira':
-      w.str8(frame.name).u32(frame.grant);
-      return;
-    case 'mdirr':
-      w.u32(frame.seq).u32(frame.ack).u32(frame.census).u16(listLength(frame.groups.length));
-      for (const g of frame.groups) w.str8(g.group).u32(g.viewId).str8(g.coordinator);
-      return;
-    case 'mprepare':
-    case 'maccepted':
-    case 'mnack':
-      w.u32(frame.instance);
-      writeBallot(w, frame.ballot);
-      return;
-    case 'mpromise':
-      w.u32(frame.instance);
-      writeBallot(w, frame.ballot);
-      writeAccepted(w, frame.accepted);
-      return;
-    case 'maccept':
-      w.u32(frame.instance);
-      writeBallot(w, frame.ballot);
-      writeView(w, frame.view);
-      return;
-    case 'mcommit':
-      w.str8(frame.founder);
-      writeView(w, frame.view);
-      return;
-    case 'propose':
-      writeBallot(w, frame.ballot);
-      writeView(w, frame.view);
-      return;
-    case 'flush-ok':
-      w.u32(frame.proposedViewId);
-      writeBallot(w, frame.ballot);
-      w.u32(frame.sent);
-      writeEntries(w, frame.received);
-      w.u32(frame.ordered).u8(frame.awaitingState ? 1 : 0);
-      writeAccepted(w, frame.accepted);
-      return;
-    case 'flush-nack':
-    case 'cut-ok':
-      w.u32(frame.proposedViewId);
-      writeBallot(w, frame.ballot);
-      return;
-    case 'cut':
-      w.u32(frame.proposedViewId);
-      writeBallot(w, frame.ballot);
-      w.u16(listLength(frame.cut.length));
-      for (const e of frame.cut) w.str8(e.member).u32(e.seq).str8(e.holder);
-      w.u32(frame.ordered).str8(frame.orderHolder);
-      return;
-    case 'install':
-      writeBallot(w, frame.ballot);
-      writeView(w, frame.view);
-      writeNames(w, frame.stateFor);
-      return;
-  }
-}
-
-function listLength(n: number): number {
-  if (n > MAX_LIST) throw new RangeError(`a list of ${n} items does not fit in one frame (limit ${MAX_LIST})`);
-  return n;
-}
-
-function writeRanges(w: ByteWriter, ranges: readonly SeqRange[]): void {
-  w.u16(listLength(ranges.length));
-  for (const [from, to] of ranges) w.u32(from).u32(to);
-}
-
-function writeBallot(w: ByteWriter, ballot: Ballot): void {
-  w.u32(ballot.n).str8(ballot.node);
-}
-
-function writeAccepted(w: ByteWriter, accepted: AcceptedProposal | undefined): void {
-  w.u8(accepted === undefined ? 0 : 1);
-  if (accepted !== undefined) {
-    writeBallot(w, accepted.ballot);
-    writeView(w, accepted.view);
-  }
-}
-
-function writeEntries(w: ByteWriter, entries: readonly SeqEntry[]): void {
-  w.u16(listLength(entries.length));
-  for (const e of entries) w.str8(e.member).u32(e.seq);
-}
-
-function writeNames(w: ByteWriter, names: readonly string[]): void {
-  w.u16(listLength(names.length));
-  for (const n of names) w.str8(n);
-}
-
-function writeView(w: ByteWriter, view: View): void {
-  w.u32(view.id).str8(view.coordinator);
-  writeNames(w, view.members);
-  writeNames(w, view.joined);
-  writeNames(w, view.left);
-  writeNames(w, view.failed);
-}
 
 /**
  * Decodes and validates a frame. Throws FrameDecodeError on every malformed input: truncated,
@@ -249,8 +75,7 @@ export function decodeFrame(bytes: Uint8Array, maxFrameBytes = DEFAULT_MAX_FRAME
   const viewId = r.u32('viewId');
   const group = name(r, 'group');
   const sender = name(r, 'sender');
-  const header = { group, sender, viewId };
-  const frame = decodeBody(r, kind, flags, header);
+  const frame = decodeBody(r, kind, flags, { group, sender, viewId });
   if (r.remaining !== 0) throw new FrameDecodeError('trailing-bytes', `${r.remaining} bytes after the ${kind} body`);
   return frame;
 }
@@ -263,6 +88,7 @@ interface Header {
 
 function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): Frame {
   switch (kind) {
+    // The hot kinds are built field by field, not by spreading the header: one object, no copies.
     case 'data': {
       const origin = name(r, 'origin');
       const seq = positive(r.u32('seq'), 'seq');
@@ -270,12 +96,16 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
       const type = flags & FLAG_TYPED ? r.str8('type') : undefined;
       const clock = flags & FLAG_CLOCK ? clockOf(r) : undefined;
       const payload = r.bytes32('payload');
-      const frame = { kind, ...h, origin, seq, retransmit: (flags & FLAG_RETRANSMIT) !== 0, type, payload };
-      return { ...frame, ...(fragment === undefined ? {} : { fragment }), ...(clock === undefined ? {} : { clock }) };
+      const { group, sender, viewId } = h;
+      const retransmit = (flags & FLAG_RETRANSMIT) !== 0;
+      const frame: Mutable<DataFrame> = { kind, group, sender, viewId, origin, seq, retransmit, type, payload };
+      if (fragment !== undefined) frame.fragment = fragment;
+      if (clock !== undefined) frame.clock = clock;
+      return frame;
     }
     case 'nak': {
       const origin = name(r, 'origin');
-      return { kind, ...h, origin, ranges: ranges(r) };
+      return { kind, group: h.group, sender: h.sender, viewId: h.viewId, origin, ranges: ranges(r) };
     }
     case 'order': {
       const first = positive(r.u32('first'), 'first');
@@ -284,7 +114,7 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
       const records = [];
       for (let i = 0; i < count; i++)
         records.push({ rank: r.u16('record rank'), seq: positive(r.u32('record seq'), 'record seq') });
-      return { kind, ...h, first, records };
+      return { kind, group: h.group, sender: h.sender, viewId: h.viewId, first, records };
     }
     case 'order-nak':
       return { kind, ...h, ranges: ranges(r) };
@@ -296,8 +126,10 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
     }
     case 'state-req':
       return { kind, ...h, next: r.u32('next chunk') };
-    case 'digest':
-      return { kind, ...h, entries: entries(r, 'digest'), ordered: r.u32('ordered') };
+    case 'digest': {
+      const digest = entries(r, 'digest');
+      return { kind, group: h.group, sender: h.sender, viewId: h.viewId, entries: digest, ordered: r.u32('ordered') };
+    }
     case 'join':
     case 'join-refused':
       return { kind, ...h, settings: settingsOf(r.u8('settings')) };
@@ -384,17 +216,6 @@ function decodeBody(r: ByteReader, kind: FrameKind, flags: number, h: Header): F
   }
 }
 
-const ORDERING_CODES = ['fifo', 'causal', 'total'] as const;
-const SETTINGS_SAFE = 0x04;
-const SETTINGS_STATE = 0x08;
-
-/** Bits 0-1 the ordering, bit 2 safe delivery, bit 3 state transfer. */
-function settingsCode(s: GroupSettings): number {
-  return (
-    ORDERING_CODES.indexOf(s.ordering) | (s.delivery === 'safe' ? SETTINGS_SAFE : 0) | (s.state ? SETTINGS_STATE : 0)
-  );
-}
-
 function settingsOf(code: number): GroupSettings {
   const ordering = ORDERING_CODES[code & 0x03];
   if (ordering === undefined || (code & ~0x0f) !== 0) {
@@ -433,9 +254,15 @@ function fragmentOf(r: ByteReader): Fragment {
   return { index, count };
 }
 
+/** Names already found valid (bounded like the reader's string cache): most frames carry the same few. */
+const validNames = new Set<string>();
+
 function name(r: ByteReader, field: string): string {
   const s = r.str8(field);
+  if (validNames.has(s)) return s;
   if (!isValidName(s)) throw new FrameDecodeError('invalid-field', `${field} ${JSON.stringify(s)} is not a valid name`);
+  if (validNames.size >= 4096) validNames.clear();
+  validNames.add(s);
   return s;
 }
 

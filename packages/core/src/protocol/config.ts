@@ -26,6 +26,14 @@ export interface GroupProtocolConfig {
   readonly maxFutureFrames: number;
   /** Retransmissions answered for one NAK. */
   readonly maxRetransmitPerNak: number;
+  /**
+   * Total order: the sequencer publishes the records it assigned at `end-batch` inputs and at the
+   * end of every step but a frame's or a multicast's, not at the end of every step, so that one
+   * order frame carries the records of a whole burst of inputs. The runtime sends `end-batch`
+   * once it has handled what arrived together; the simulators send none, so there, switched on
+   * (`--protocol batchOrderRecords=1`), records go out at ticks: a sequencer slower to publish.
+   */
+  readonly batchOrderRecords: boolean;
 }
 
 export const DEFAULT_GROUP_PROTOCOL_CONFIG: GroupProtocolConfig = {
@@ -42,6 +50,7 @@ export const DEFAULT_GROUP_PROTOCOL_CONFIG: GroupProtocolConfig = {
   maxMessageBytes: 64 * 1024 * 1024,
   maxFutureFrames: 8192,
   maxRetransmitPerNak: 512,
+  batchOrderRecords: false,
 };
 
 /** How one group orders deliveries (DESIGN §3.10); every member of a group must use the same. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DataFrame, Frame } from '../wire/frame.js';
+import type { GroupOrdering, GroupProtocolConfig } from './config.js';
 import { DEFAULT_GROUP_PROTOCOL_CONFIG } from './config.js';
 import { GroupMachine } from './group-machine.js';
 import type { GroupOutput } from './messages.js';
@@ -7,9 +8,9 @@ import type { GroupOutput } from './messages.js';
 const config = { ...DEFAULT_GROUP_PROTOCOL_CONFIG, joinTimeoutMs: 100, joinRetryMs: 20 };
 
 /** Two machines wired by hand so that a test decides exactly which frames arrive. */
-function pair() {
-  const a = new GroupMachine('g', 'a', config);
-  const b = new GroupMachine('g', 'b', config);
+function pair(cfg: GroupProtocolConfig = config, ordering?: GroupOrdering) {
+  const a = new GroupMachine('g', 'a', cfg, ordering);
+  const b = new GroupMachine('g', 'b', cfg, ordering);
   let now = 0;
   const frames = (outs: GroupOutput[]) => outs.flatMap((o) => (o.kind === 'send' ? [o.frame] : []));
   const deliver = (to: GroupMachine, fs: Frame[]) => fs.flatMap((frame) => to.step({ kind: 'frame', frame, now }));
@@ -110,6 +111,27 @@ describe('GroupMachine', () => {
     const released = digest.flatMap((f) => a.step({ kind: 'frame', frame: f, now: 200 }));
     expect(released.filter((o) => o.kind === 'acknowledged')).toHaveLength(1);
     expect(a.queued).toBe(0);
+  });
+
+  it('batchOrderRecords: the sequencer numbers a burst of inputs in one order frame, at end-batch or a tick', () => {
+    const t = pair({ ...config, batchOrderRecords: true }, { ordering: 'total', delivery: 'agreed' });
+    const multicast = (m: GroupMachine, n: number) =>
+      t.frames(m.step({ kind: 'multicast', requestId: n, payload: new Uint8Array([n]), type: undefined, now: t.now }));
+    const fromA = [1, 2].flatMap((n) => multicast(t.a, n));
+    const fromB = [3, 4].flatMap((n) => multicast(t.b, n));
+    const atA = t.frames(t.deliver(t.a, fromB));
+    expect([...fromA, ...atA].filter((f) => f.kind === 'order')).toEqual([]);
+    expect(t.a.batchPending).toBe(true);
+    const order = t.frames(t.a.step({ kind: 'end-batch', now: t.now }));
+    expect(order).toMatchObject([
+      { kind: 'order', first: 1, records: [{ seq: 1 }, { seq: 2 }, { seq: 1 }, { seq: 2 }] },
+    ]);
+    expect(t.a.batchPending).toBe(false);
+    const delivered = t.deliver(t.b, [...fromA, ...order]).flatMap((o) => (o.kind === 'deliver' ? [o.delivery] : []));
+    expect(delivered.map((d) => `${d.origin}:${d.seq}`)).toEqual(['a:1', 'a:2', 'b:1', 'b:2']);
+    multicast(t.a, 5);
+    const ticked = t.frames(t.a.step({ kind: 'tick', now: t.tick(1) }));
+    expect(ticked.filter((f) => f.kind === 'order')).toMatchObject([{ first: 5, records: [{ rank: 0, seq: 3 }] }]);
   });
 
   it('refuses a multicast a view change holds back past flushTimeoutMs', () => {

@@ -153,6 +153,11 @@ export class GroupMachine {
     return this.sends.length;
   }
 
+  /** Order records assigned and not yet published: they wait for an `end-batch` input. */
+  get batchPending(): boolean {
+    return this.channel?.batchPending ?? false;
+  }
+
   step(input: GroupInput): GroupOutput[] {
     this.out = [];
     this.lastNow = input.now;
@@ -195,8 +200,11 @@ export class GroupMachine {
       case 'state':
         this.transfer?.onSnapshot(input.viewId, input.state);
         break;
+      case 'end-batch':
+        break;
     }
-    this.channel?.endStep();
+    const batching = this.config.batchOrderRecords && (input.kind === 'frame' || input.kind === 'multicast');
+    if (!batching) this.channel?.endStep();
     return this.transfer === undefined ? this.out : this.transfer.gate(this.out);
   }
 

@@ -31,7 +31,9 @@ export type GroupInput =
   /** This node was removed from the mesh: its membership is over for good. */
   | { readonly kind: 'evicted'; readonly now: number }
   /** The application's snapshot, answering a `snapshot` output. */
-  | { readonly kind: 'state'; readonly viewId: number; readonly state: Uint8Array; readonly now: number };
+  | { readonly kind: 'state'; readonly viewId: number; readonly state: Uint8Array; readonly now: number }
+  /** The runtime handled a burst of inputs: publish what was batched (`batchOrderRecords`). */
+  | { readonly kind: 'end-batch'; readonly now: number };
 
 /** A delivered multicast, before the user codec decodes its payload. */
 export interface RawDelivery {

@@ -302,9 +302,13 @@ export class ViewChannel {
     this.total.onOrderNak(frame);
   }
 
-  /** The end of one protocol step: the sequencer publishes the records it assigned, in one frame. */
+  /** The end of a protocol step, or of a burst of them (batchOrderRecords): the sequencer publishes the records it assigned. */
   endStep(): void {
     this.total?.publish();
+  }
+
+  get batchPending(): boolean {
+    return this.total?.batchPending ?? false;
   }
 
   /** Order records held contiguously, as reported to a proposal (0 without total order). */

@@ -61,6 +61,12 @@ export class CohortNode {
   private readonly groups = new Map<string, Membership>();
   private readonly inputs: NodeInput[] = [];
   private busy = false;
+  /** An end-batch is scheduled: the machine holds records to publish once this burst of inputs is handled. */
+  private batchOpen = false;
+  private readonly endBatch = () => {
+    this.batchOpen = false;
+    if (!this.closed) this.dispatch({ kind: 'end-batch', now: this.now() });
+  };
   private inbox: TransportSubscription;
   private readonly meshSubscription: TransportSubscription;
   private readonly mesh: MeshStreams;
@@ -241,6 +247,12 @@ export class CohortNode {
     try {
       for (let next = this.inputs.shift(); next !== undefined; next = this.inputs.shift()) {
         for (const output of this.machine.step(next)) this.execute(output);
+      }
+      if (!this.batchOpen && this.machine.batchPending) {
+        // After the I/O callbacks of this turn of the event loop, and the microtasks they caused
+        // (multicasts from delivery callbacks), so that one order frame numbers all of them.
+        this.batchOpen = true;
+        setImmediate(this.endBatch);
       }
     } finally {
       this.busy = false;

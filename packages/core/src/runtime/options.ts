@@ -142,6 +142,8 @@ export function resolveProtocolConfig(
     maxPayloadBytes: maxPayload - FRAME_OVERHEAD,
     maxMessageBytes,
     maxFutureFrames: Math.max(d.maxFutureFrames, windowMessages * 2),
+    // The node sends end-batch after each burst of inputs (CohortNode.dispatch).
+    batchOrderRecords: true,
   };
 }
 

@@ -58,6 +58,7 @@ export class NodeMachine {
   private readonly removed = new Set<MemberId>();
   private reportDue = false;
   private now = 0;
+  private batched = false;
 
   constructor(
     private readonly baseId: MemberId,
@@ -82,6 +83,11 @@ export class NodeMachine {
 
   groupView(group: string): View | undefined {
     return this.groups.get(group)?.currentView;
+  }
+
+  /** A group holds order records for the next `end-batch` input (`batchOrderRecords`). */
+  get batchPending(): boolean {
+    return this.batched;
   }
 
   /** The root's directory (empty on other nodes): every group with its latest reported view and coordinator. */
@@ -122,6 +128,10 @@ export class NodeMachine {
       case 'leave':
         if (this.groups.has(input.group)) this.stepGroup(input.group, { kind: 'leave', now: input.now });
         else this.emitGroup(input.group, { kind: 'status', status: 'left' });
+        break;
+      case 'end-batch':
+        this.batched = false;
+        for (const group of [...this.groups.keys()]) this.stepGroup(group, input);
         break;
     }
     if (this.reportDue) this.report(this.now);
@@ -289,7 +299,9 @@ export class NodeMachine {
   private stepGroup(group: string, input: GroupInput): void {
     const machine = this.groups.get(group);
     if (machine === undefined) return;
-    for (const output of machine.step(input)) {
+    const outputs = machine.step(input);
+    if (machine.batchPending) this.batched = true;
+    for (const output of outputs) {
       if (output.kind === 'send') {
         const to = output.to;
         this.out.push({

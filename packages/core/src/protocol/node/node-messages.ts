@@ -41,7 +41,9 @@ export type NodeInput =
   /** Leave the mesh (the runtime leaves the groups first). */
   | { readonly kind: 'leave-mesh'; readonly now: number }
   /** The node's own connection to the bus went down or came back. */
-  | { readonly kind: 'bus'; readonly up: boolean; readonly now: number };
+  | { readonly kind: 'bus'; readonly up: boolean; readonly now: number }
+  /** A burst of inputs was handled: every group publishes what it batched (`batchOrderRecords`). */
+  | { readonly kind: 'end-batch'; readonly now: number };
 
 /** Where a frame goes: a mesh channel, a group channel, or one node's inbox. */
 export type NodeDestination =

@@ -87,6 +87,11 @@ export class TotalOrder implements DeliveryOrder {
     this.batch.push({ rank: this.rankOf.get(message.origin)!, seq: message.seq });
   }
 
+  /** Records assigned and not published yet. */
+  get batchPending(): boolean {
+    return this.batch.length > 0;
+  }
+
   /** Publishes the records assigned since the last call: one frame for many assignments. */
   publish(): void {
     if (this.batch.length === 0) return;

@@ -15,8 +15,12 @@ export type ParsedSubject =
   | { readonly kind: 'node'; readonly dest: string; readonly sender: string }
   | { readonly kind: 'mesh'; readonly channel: MeshChannel; readonly sender: string };
 
+/** Parsed subjects kept: a node hears few distinct ones (channels × senders), one per frame. */
+const MAX_PARSED = 4096;
+
 export class Subjects {
   readonly prefix: string;
+  private readonly parsed = new Map<string, ParsedSubject | undefined>();
 
   constructor(readonly namespace: string) {
     validateName('namespace', namespace);
@@ -61,6 +65,16 @@ export class Subjects {
 
   /** Returns undefined for a subject outside this namespace's grammar. */
   parse(subject: string): ParsedSubject | undefined {
+    const known = this.parsed.get(subject);
+    if (known !== undefined || this.parsed.has(subject)) return known;
+    const parsed = this.parseNew(subject);
+    // Bounded: subjects of many departed nodes (or a peer that makes them up) only cost misses.
+    if (this.parsed.size >= MAX_PARSED) this.parsed.clear();
+    this.parsed.set(subject, parsed);
+    return parsed;
+  }
+
+  private parseNew(subject: string): ParsedSubject | undefined {
     if (!subject.startsWith(`${this.prefix}.`)) return undefined;
     // Tokens are not validated here: the sender and group tokens are compared with the frame's
     // fields, which the decoder validates, so a malformed token can only cause a mismatch drop.

@@ -104,7 +104,7 @@ export class ViewChannel {
     const clock = this.order.stamp();
     let last: DataFrame | undefined;
     for (let index = 0; index < count; index++) {
-      const frame: DataFrame = {
+      const frame: { -readonly [K in keyof DataFrame]: DataFrame[K] } = {
         kind: 'data',
         group: this.view.group,
         sender: this.self,
@@ -114,9 +114,9 @@ export class ViewChannel {
         retransmit: false,
         type: req.type,
         payload: count === 1 ? req.payload : req.payload.subarray(index * size, (index + 1) * size),
-        ...(count === 1 ? {} : { fragment: { index, count } }),
-        ...(clock === undefined || index < count - 1 ? {} : { clock }),
       };
+      if (count > 1) frame.fragment = { index, count };
+      if (clock !== undefined && index === count - 1) frame.clock = clock;
       this.window.add(frame);
       this.emit({ kind: 'send', to: { kind: 'group', channel: 'data' }, frame });
       last = frame;

@@ -271,14 +271,14 @@ export class GroupHandle<T> implements Group<T> {
       this.errorsSubject.next(error);
       return;
     }
-    const delivery: Delivery<T> = {
+    const delivery: { -readonly [K in keyof Delivery<T>]: Delivery<T>[K] } = {
       group: this.name,
       payload,
       sender: raw.origin,
       viewId: raw.viewId,
       seq: raw.seq,
-      ...(raw.type === undefined ? {} : { type: raw.type }),
     };
+    if (raw.type !== undefined) delivery.type = raw.type;
     if (this.backlog !== undefined) {
       if (this.backlog.length >= this.backlogLimit) {
         const error = new Error(

@@ -9,7 +9,7 @@ import { MeshMachine } from '../mesh/mesh-machine.js';
 import type { MeshInput, MeshOutput, MeshStatus } from '../mesh/mesh-messages.js';
 import type { MemberId, View } from '../view.js';
 import { GroupDirectory } from './group-directory.js';
-import type { NodeInput, NodeOutput } from './node-messages.js';
+import type { NodeDestination, NodeInput, NodeOutput } from './node-messages.js';
 
 /** Removed nodes remembered for groups joined later; older removals are long flushed out. */
 const REMEMBERED_REMOVALS = 10_000;
@@ -306,7 +306,7 @@ export class NodeMachine {
         const to = output.to;
         this.out.push({
           kind: 'send',
-          to: to.kind === 'group' ? { kind: 'group', group, channel: to.channel } : to,
+          to: to.kind === 'group' ? groupDestination(group, to.channel) : to,
           frame: output.frame,
         });
         continue;
@@ -432,4 +432,20 @@ export class NodeMachine {
       frame: { kind: 'mdirr', ...this.header(), seq, ack: this.grantAck, census: this.censusSeen, groups },
     });
   }
+}
+
+type GroupChannel = Extract<NodeDestination, { kind: 'group' }>['channel'];
+/** Destinations are immutable: one object per group and channel, not one per frame. */
+const groupDestinations = new Map<string, Record<GroupChannel, NodeDestination>>();
+
+function groupDestination(group: string, channel: GroupChannel): NodeDestination {
+  let byChannel = groupDestinations.get(group);
+  if (byChannel === undefined) {
+    const to = (c: GroupChannel): NodeDestination => ({ kind: 'group', group, channel: c });
+    byChannel = { data: to('data'), order: to('order'), ctl: to('ctl'), join: to('join') };
+    // Bounded: group names are few; a stream of new ones only costs the cache its hits.
+    if (groupDestinations.size >= 1024) groupDestinations.clear();
+    groupDestinations.set(group, byChannel);
+  }
+  return byChannel[channel];
 }

@@ -11,6 +11,7 @@ import {
 import type { PayloadCodec } from '../payload-codec.js';
 import type { GroupOutput, GroupStatus, RawDelivery } from '../protocol/messages.js';
 import type { View } from '../protocol/view.js';
+import { FanOut } from './fan-out.js';
 import type { Delivery, Group, MulticastOptions, MulticastReceipt } from './group.js';
 import type { DeliveryMode, GroupState, Ordering } from './options.js';
 import { ofType } from './of-type.js';
@@ -36,7 +37,7 @@ export interface GroupDriver {
 /** The application's side of one group: RxJS streams fed by the protocol's outputs. */
 export class GroupHandle<T> implements Group<T> {
   private readonly viewsSubject = new ReplaySubject<View>(1);
-  private readonly messagesSubject = new Subject<Delivery<T>>();
+  private readonly messages = new FanOut<Delivery<T>>();
   /** Deliveries made before anyone subscribed to messages$, for its first subscriber. */
   private backlog: Delivery<T>[] | undefined = [];
   private readonly statusSubject = new BehaviorSubject<GroupStatus>('joining');
@@ -57,7 +58,7 @@ export class GroupHandle<T> implements Group<T> {
     const held = this.backlog;
     this.backlog = undefined;
     for (const d of held ?? []) subscriber.next(d);
-    return this.messagesSubject.subscribe(subscriber);
+    return this.messages.add(subscriber);
   });
   readonly status$: Observable<GroupStatus> = this.statusSubject.asObservable();
   readonly errors$: Observable<Error> = this.errorsSubject.asObservable();
@@ -194,7 +195,7 @@ export class GroupHandle<T> implements Group<T> {
     for (const [, p] of this.pending) p.reject(new GroupClosedError({ group: this.name, reason }));
     this.pending.clear();
     this.viewsSubject.complete();
-    this.messagesSubject.complete();
+    this.messages.complete();
     this.statusSubject.complete();
     this.errorsSubject.complete();
     for (const resolve of this.leaveWaiters.splice(0)) resolve();
@@ -291,7 +292,7 @@ export class GroupHandle<T> implements Group<T> {
       this.backlog.push(delivery);
       return;
     }
-    this.messagesSubject.next(delivery);
+    this.messages.next(delivery);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { DataFrame, SeqRange } from '../wire/frame.js';
+import { SeqDeque } from './seq-deque.js';
 
 export type AcceptResult = 'in-order' | 'buffered' | 'duplicate' | 'outside-window';
 
@@ -15,8 +16,8 @@ export class FifoReceiver {
   /** When missing seqs were last NAKed; -Infinity if never. */
   lastNakAt = Number.NEGATIVE_INFINITY;
   private readonly early = new Map<number, DataFrame>();
-  /** Delivered but not yet stable: kept so that this member can retransmit them if the origin fails. */
-  private readonly retained = new Map<number, DataFrame>();
+  /** Delivered but not yet stable (releasedUpTo+1 .. delivered): kept so that this member can retransmit them if the origin fails. */
+  private readonly retained = new SeqDeque<DataFrame>();
   private releasedUpTo = 0;
 
   constructor(private readonly window: number) {}
@@ -44,7 +45,7 @@ export class FifoReceiver {
     let next = this.early.get(this.delivered + 1);
     while (next !== undefined && this.delivered < limit) {
       this.early.delete(next.seq);
-      this.retained.set(next.seq, next);
+      this.retained.push(next.seq, next);
       this.delivered = next.seq;
       out.push(next);
       next = this.early.get(this.delivered + 1);
@@ -60,7 +61,7 @@ export class FifoReceiver {
   /** Forgets delivered frames every member holds. */
   release(stable: number): void {
     const upTo = Math.min(stable, this.delivered);
-    for (let s = this.releasedUpTo + 1; s <= upTo; s++) this.retained.delete(s);
+    this.retained.release(upTo);
     this.releasedUpTo = Math.max(this.releasedUpTo, upTo);
   }
 

@@ -1,4 +1,5 @@
 import type { DataFrame } from '../wire/frame.js';
+import { SeqDeque } from './seq-deque.js';
 
 /**
  * Sender side of one view: own messages kept until stable (held by every member), so that any
@@ -6,7 +7,7 @@ import type { DataFrame } from '../wire/frame.js';
  * caller queue, which is the backpressure `multicast()` exposes.
  */
 export class SendWindow {
-  private readonly unstable = new Map<number, DataFrame>();
+  private readonly unstable = new SeqDeque<DataFrame>();
   private bytes = 0;
   /** Highest seq known to be held by every member. */
   stable = 0;
@@ -31,7 +32,7 @@ export class SendWindow {
   }
 
   add(frame: DataFrame): void {
-    this.unstable.set(frame.seq, frame);
+    this.unstable.push(frame.seq, frame);
     this.bytes += frame.payload.length;
   }
 
@@ -42,13 +43,7 @@ export class SendWindow {
   /** Releases everything up to `seq`; returns true if the window gained room. */
   release(seq: number): boolean {
     if (seq <= this.stable) return false;
-    for (let s = this.stable + 1; s <= seq; s++) {
-      const frame = this.unstable.get(s);
-      if (frame !== undefined) {
-        this.unstable.delete(s);
-        this.bytes -= frame.payload.length;
-      }
-    }
+    this.unstable.release(seq, (frame) => (this.bytes -= frame.payload.length));
     this.stable = seq;
     return true;
   }

@@ -9,12 +9,14 @@ import type { MeshStatus } from '../protocol/mesh/mesh-messages.js';
 import { NodeMachine } from '../protocol/node/node-machine.js';
 import type { NodeDestination, NodeInput, NodeOutput } from '../protocol/node/node-messages.js';
 import type { View } from '../protocol/view.js';
+import type { ParsedSubject } from '../subjects.js';
 import { Subjects } from '../subjects.js';
 import type { Transport, TransportMessage, TransportSubscription } from '../transport/transport.js';
+import { decodeBundle, isBundle } from '../wire/bundle.js';
 import { decodeFrame, encodeFrame } from '../wire/codec.js';
 import { FrameDecodeError } from '../wire/frame-errors.js';
-import type { Frame } from '../wire/frame.js';
 import { MESH_GROUP, isMeshFrame } from '../wire/frame.js';
+import { Bundler } from './bundler.js';
 import type { Group } from './group.js';
 import type { GroupDriver } from './group-handle.js';
 import { GroupHandle } from './group-handle.js';
@@ -61,11 +63,15 @@ export class CohortNode {
   private readonly groups = new Map<string, Membership>();
   private readonly inputs: NodeInput[] = [];
   private busy = false;
-  /** An end-batch is scheduled: the machine holds records to publish once this burst of inputs is handled. */
-  private batchOpen = false;
-  private readonly endBatch = () => {
-    this.batchOpen = false;
-    if (!this.closed) this.dispatch({ kind: 'end-batch', now: this.now() });
+  /** Data frames of this turn of the event loop, published as bundles at its end. */
+  private readonly bundler: Bundler;
+  /** The end of this turn is scheduled: order records or data frames wait for it. */
+  private turnEndScheduled = false;
+  private readonly endTurn = () => {
+    this.turnEndScheduled = false;
+    if (this.closed) return;
+    if (this.machine.batchPending) this.dispatch({ kind: 'end-batch', now: this.now() });
+    this.bundler.flush();
   };
   private inbox: TransportSubscription;
   private readonly meshSubscription: TransportSubscription;
@@ -89,6 +95,7 @@ export class CohortNode {
     this.namespace = options.namespace;
     this.subjects = new Subjects(options.namespace);
     this.logger = options.logger ?? new ConsoleLogger();
+    this.bundler = new Bundler((subject, bytes) => this.publish(subject, bytes), transport.maxPayload);
     const id = `${options.name ?? 'node'}-${randomBytes(6).toString('hex')}`;
     this.currentId = id;
     this.driver = {
@@ -228,6 +235,7 @@ export class CohortNode {
     this.meshSubscription.unsubscribe();
     clearInterval(this.timer);
     this.inbox.unsubscribe();
+    this.bundler.flush();
     await this.transport.close();
   }
 
@@ -248,21 +256,39 @@ export class CohortNode {
       for (let next = this.inputs.shift(); next !== undefined; next = this.inputs.shift()) {
         for (const output of this.machine.step(next)) this.execute(output);
       }
-      if (!this.batchOpen && this.machine.batchPending) {
-        // After the I/O callbacks of this turn of the event loop, and the microtasks they caused
-        // (multicasts from delivery callbacks), so that one order frame numbers all of them.
-        this.batchOpen = true;
-        setImmediate(this.endBatch);
-      }
+      if (this.machine.batchPending || this.bundler.pending) this.scheduleTurnEnd();
     } finally {
       this.busy = false;
     }
   }
 
+  /**
+   * After the I/O callbacks of this turn of the event loop and the microtasks they caused
+   * (multicasts from delivery callbacks), so that one order frame numbers all of them and one
+   * bundle carries the data frames.
+   */
+  private scheduleTurnEnd(): void {
+    if (this.turnEndScheduled) return;
+    this.turnEndScheduled = true;
+    setImmediate(this.endTurn);
+  }
+
   private execute(output: NodeOutput): void {
     switch (output.kind) {
-      case 'send':
-        return this.publish(this.subjectOf(output.to), output.frame);
+      case 'send': {
+        const { to, frame } = output;
+        const subject = this.subjectOf(to);
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeFrame(frame);
+        } catch (error) {
+          return this.publishFailed(subject, error);
+        }
+        if (to.kind === 'group' && to.channel === 'data') return this.bundler.add(subject, to.group, this.id, bytes);
+        // Everything the protocol sent before this frame goes out before it.
+        this.bundler.flush();
+        return this.publish(subject, bytes);
+      }
       case 'mesh':
         return this.mesh.apply(this.id, output.output);
       case 'incarnation':
@@ -305,15 +331,21 @@ export class CohortNode {
         return this.subjects.node(to.node, this.id);
     }
   }
-  private publish(subject: string, frame: Frame): void {
+  private publish(subject: string, bytes: Uint8Array): void {
     try {
-      this.transport.publish(subject, encodeFrame(frame));
+      this.transport.publish(subject, bytes);
     } catch (error) {
-      // The protocols retransmit and retry, so a failed publish (disconnected bus) is a loss
-      // they recover from, not a crash.
-      this.stats.add('publish-failed');
-      this.logger.warn(`publish on ${subject} failed: ${(error as Error).message}`, 'Cohort');
+      this.publishFailed(subject, error);
     }
+  }
+
+  /**
+   * The protocols retransmit and retry, so a failed publish (disconnected bus) is a loss they
+   * recover from, not a crash.
+   */
+  private publishFailed(subject: string, error: unknown): void {
+    this.stats.add('publish-failed');
+    this.logger.warn(`publish on ${subject} failed: ${(error as Error).message}`, 'Cohort');
   }
 
   private forget(group: string): void {
@@ -332,23 +364,42 @@ export class CohortNode {
   private onTransportMessage(msg: TransportMessage): void {
     const parsed = this.subjects.parse(msg.subject);
     if (parsed === undefined) return this.countDrop('bad-subject', `message on unexpected subject ${msg.subject}`);
-    let frame;
+    if (!isBundle(msg.data)) return this.onFrameBytes(parsed, msg.data, msg.subject);
+    if (parsed.kind !== 'group' || parsed.channel !== 'data') {
+      return this.countDrop('kind-mismatch', `a bundle on ${msg.subject}`);
+    }
+    let bundle;
     try {
-      frame = decodeFrame(msg.data, this.transport.maxPayload);
+      bundle = decodeBundle(msg.data, this.transport.maxPayload);
     } catch (error) {
       if (!(error instanceof FrameDecodeError)) throw error;
       return this.countDrop(`malformed:${error.reason}`, `${error.message} on ${msg.subject}`);
     }
+    if (bundle.sender !== parsed.sender || bundle.group !== parsed.group) {
+      return this.countDrop('sender-mismatch', `a bundle of ${bundle.sender} in ${bundle.group} on ${msg.subject}`);
+    }
+    // Each frame is checked as if it had come alone.
+    for (const bytes of bundle.frames) this.onFrameBytes(parsed, bytes, msg.subject);
+  }
+
+  private onFrameBytes(parsed: ParsedSubject, data: Uint8Array, subject: string): void {
+    let frame;
+    try {
+      frame = decodeFrame(data, this.transport.maxPayload);
+    } catch (error) {
+      if (!(error instanceof FrameDecodeError)) throw error;
+      return this.countDrop(`malformed:${error.reason}`, `${error.message} on ${subject}`);
+    }
     if (frame.sender !== parsed.sender) {
-      return this.countDrop('sender-mismatch', `frame from ${frame.sender} published on ${msg.subject}`);
+      return this.countDrop('sender-mismatch', `frame from ${frame.sender} published on ${subject}`);
     }
     if (parsed.kind === 'group' && frame.group !== parsed.group) {
-      return this.countDrop('group-mismatch', `frame of group ${frame.group} published on ${msg.subject}`);
+      return this.countDrop('group-mismatch', `frame of group ${frame.group} published on ${subject}`);
     }
     // Mesh frames travel on mesh subjects or node inboxes, always with the reserved group name.
     const meshFrame = isMeshFrame(frame);
     if (meshFrame !== (frame.group === MESH_GROUP) || (parsed.kind === 'mesh' && !meshFrame)) {
-      return this.countDrop('kind-mismatch', `${frame.kind} frame of ${frame.group} on ${msg.subject}`);
+      return this.countDrop('kind-mismatch', `${frame.kind} frame of ${frame.group} on ${subject}`);
     }
     this.dispatch({ kind: 'frame', frame, now: this.now() });
   }

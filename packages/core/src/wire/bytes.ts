@@ -220,6 +220,16 @@ export class ByteReader {
     return s;
   }
 
+  /** A long byte field as a view of the frame's bytes, not a copy. */
+  view32(field: string): Uint8Array {
+    const len = this.u32(`${field} length`);
+    if (len > this.remaining) {
+      throw new FrameDecodeError('bad-length', `${field} claims ${len} bytes but only ${this.remaining} remain`);
+    }
+    this.pos += len;
+    return this.buf.subarray(this.pos - len, this.pos);
+  }
+
   bytes32(field: string): Uint8Array {
     const len = this.u32(`${field} length`);
     if (len > this.remaining) {

@@ -1,7 +1,7 @@
 import type { View } from '../protocol/view.js';
 
 /** Wire format version; a frame with any other version is dropped. */
-export const WIRE_VERSION = 3;
+export const WIRE_VERSION = 4;
 /** First byte of every frame, so that foreign traffic on our subjects is rejected cheaply. */
 export const WIRE_MAGIC = 0xc7;
 
@@ -44,6 +44,9 @@ export const FrameKindCode = {
   mdirc: 36,
 } as const;
 export type FrameKind = keyof typeof FrameKindCode;
+
+/** The kind code of a bundle of frames (bundle.ts), which is not a frame itself. */
+export const BUNDLE_KIND_CODE = 19;
 
 /** Inclusive range of sequence numbers. */
 export type SeqRange = readonly [from: number, to: number];

@@ -364,7 +364,7 @@ export class CohortNode {
   private onTransportMessage(msg: TransportMessage): void {
     const parsed = this.subjects.parse(msg.subject);
     if (parsed === undefined) return this.countDrop('bad-subject', `message on unexpected subject ${msg.subject}`);
-    if (!isBundle(msg.data)) return this.onFrameBytes(parsed, msg.data, msg.subject);
+    if (!isBundle(msg.data)) return this.onFrameBytes(parsed, msg.data, msg.subject, this.now());
     if (parsed.kind !== 'group' || parsed.channel !== 'data') {
       return this.countDrop('kind-mismatch', `a bundle on ${msg.subject}`);
     }
@@ -378,11 +378,12 @@ export class CohortNode {
     if (bundle.sender !== parsed.sender || bundle.group !== parsed.group) {
       return this.countDrop('sender-mismatch', `a bundle of ${bundle.sender} in ${bundle.group} on ${msg.subject}`);
     }
-    // Each frame is checked as if it had come alone.
-    for (const bytes of bundle.frames) this.onFrameBytes(parsed, bytes, msg.subject);
+    // Each frame is checked as if it had come alone; they all arrived now.
+    const now = this.now();
+    for (const bytes of bundle.frames) this.onFrameBytes(parsed, bytes, msg.subject, now);
   }
 
-  private onFrameBytes(parsed: ParsedSubject, data: Uint8Array, subject: string): void {
+  private onFrameBytes(parsed: ParsedSubject, data: Uint8Array, subject: string, now: number): void {
     let frame;
     try {
       frame = decodeFrame(data, this.transport.maxPayload);
@@ -401,6 +402,6 @@ export class CohortNode {
     if (meshFrame !== (frame.group === MESH_GROUP) || (parsed.kind === 'mesh' && !meshFrame)) {
       return this.countDrop('kind-mismatch', `${frame.kind} frame of ${frame.group} on ${subject}`);
     }
-    this.dispatch({ kind: 'frame', frame, now: this.now() });
+    this.dispatch({ kind: 'frame', frame, now });
   }
 }

@@ -1,4 +1,5 @@
 import { FrameDecodeError } from './frame-errors.js';
+import { Slab } from './slab.js';
 
 const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -7,25 +8,12 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 const KEEP_BYTES = 64 * 1024;
 
 /**
- * Encoded frames are cut out of shared slabs: a typed array of more than a few dozen bytes of its
- * own costs a backing-store allocation (about 0.7 µs), a view into a slab a tenth of that. A slab
- * lives as long as any frame cut from it does (in a transport's outbound buffer, until flushed).
+ * Encoded frames live in 64 KiB slabs, as long as the transport's outbound buffer holds them.
+ * Decoded payloads are copied out of the bus message (a bundle can be a MiB: a view would keep
+ * all of it alive for one retained payload), the small ones into 8 KiB slabs.
  */
-const SLAB_BYTES = 64 * 1024;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabUsed = 0;
-
-function allocate(n: number): Uint8Array {
-  if (n > SLAB_BYTES / 8) return new Uint8Array(n);
-  if (slabUsed + n > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const out = new Uint8Array(slab, slabUsed, n);
-  // Aligned, so that a reader may put a DataView or a wider typed array on a frame.
-  slabUsed += (n + 7) & ~7;
-  return out;
-}
+const frames = new Slab(64 * 1024, 8 * 1024);
+const payloads = new Slab(8 * 1024, 1024);
 
 /**
  * Growable big-endian writer, reused from frame to frame (encoding is synchronous): the only
@@ -127,7 +115,7 @@ export class ByteWriter {
 
   finish(): Uint8Array {
     const tail = this.tail;
-    const out = allocate(this.pos + (tail?.length ?? 0));
+    const out = frames.allocate(this.pos + (tail?.length ?? 0));
     out.set(this.buf.subarray(0, this.pos));
     if (tail !== undefined) out.set(tail, this.pos);
     if (this.buf.length > Math.max(KEEP_BYTES, this.initial)) {
@@ -209,7 +197,7 @@ export class ByteReader {
     }
     let s: string;
     try {
-      s = utf8Strict.decode(b.subarray(start, end));
+      s = utf8Strict.decode(view(b, start, len));
     } catch (cause) {
       throw new FrameDecodeError('invalid-field', `${field} is not valid UTF-8`, cause);
     }
@@ -220,14 +208,14 @@ export class ByteReader {
     return s;
   }
 
-  /** A long byte field as a view of the frame's bytes, not a copy. */
+  /** A long byte field as a view of the frame's bytes, not a copy (a bundle's frames, decoded at once). */
   view32(field: string): Uint8Array {
     const len = this.u32(`${field} length`);
     if (len > this.remaining) {
       throw new FrameDecodeError('bad-length', `${field} claims ${len} bytes but only ${this.remaining} remain`);
     }
     this.pos += len;
-    return this.buf.subarray(this.pos - len, this.pos);
+    return view(this.buf, this.pos - len, len);
   }
 
   bytes32(field: string): Uint8Array {
@@ -235,7 +223,8 @@ export class ByteReader {
     if (len > this.remaining) {
       throw new FrameDecodeError('bad-length', `${field} claims ${len} bytes but only ${this.remaining} remain`);
     }
-    const out = this.buf.slice(this.pos, this.pos + len);
+    const out = payloads.allocate(len);
+    out.set(view(this.buf, this.pos, len));
     this.pos += len;
     return out;
   }
@@ -245,4 +234,9 @@ function sameAscii(s: string, b: Uint8Array, at: number, len: number): boolean {
   if (s.length !== len) return false;
   for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== b[at + i]) return false;
   return true;
+}
+
+/** A plain Uint8Array view: a Buffer's subarray would construct a Buffer, at twice the cost. */
+function view(buf: Uint8Array, at: number, len: number): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset + at, len);
 }

@@ -325,6 +325,17 @@ describe("the codec's shared buffers and caches", () => {
     }
   });
 
+  it('decodes payloads as copies: the bus message (a Buffer, perhaps a whole bundle) is not kept', () => {
+    const small = Buffer.from(encodeFrame({ ...data, payload: new Uint8Array(100).fill(1) }));
+    const large = Buffer.from(encodeFrame({ ...data, payload: new Uint8Array(5000).fill(2) }));
+    const [a, b] = [decodeFrame(small), decodeFrame(large)] as Array<Extract<Frame, { kind: 'data' }>>;
+    small.fill(9);
+    large.fill(9);
+    expect(a!.payload).toEqual(new Uint8Array(100).fill(1));
+    expect(b!.payload).toEqual(new Uint8Array(5000).fill(2));
+    expect(Buffer.isBuffer(a!.payload)).toBe(false);
+  });
+
   it('still rejects a name once a valid one of the same length was cached', () => {
     decodeFrame(encodeFrame({ ...data, origin: 'node-ab' }));
     expect(reason(encodeFrame({ ...data, origin: 'node.ab' }))).toBe('invalid-field');

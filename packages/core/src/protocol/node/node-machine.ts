@@ -111,7 +111,7 @@ export class NodeMachine {
         this.tick(input.now);
         break;
       case 'frame':
-        this.onFrame(input.frame, input.now);
+        this.onFrame(input);
         break;
       case 'join':
         this.onJoin(input.group, input.ordering ?? DEFAULT_GROUP_ORDERING, input.state ?? false, input.now);
@@ -119,12 +119,11 @@ export class NodeMachine {
       case 'state':
         this.stepGroup(input.group, { kind: 'state', viewId: input.viewId, state: input.state, now: input.now });
         break;
-      case 'multicast': {
-        const { group, ...rest } = input;
-        if (this.groups.has(group)) this.stepGroup(group, rest);
-        else this.emitGroup(group, { kind: 'rejected', requestId: input.requestId, reason: 'left' });
+      case 'multicast':
+        // Handed on as it is (one object less per multicast): the group machine ignores `group`.
+        if (this.groups.has(input.group)) this.stepGroup(input.group, input);
+        else this.emitGroup(input.group, { kind: 'rejected', requestId: input.requestId, reason: 'left' });
         break;
-      }
       case 'leave':
         if (this.groups.has(input.group)) this.stepGroup(input.group, { kind: 'leave', now: input.now });
         else this.emitGroup(input.group, { kind: 'status', status: 'left' });
@@ -181,7 +180,8 @@ export class NodeMachine {
     this.query(group, now);
   }
 
-  private onFrame(frame: Frame, now: number): void {
+  private onFrame(input: Extract<NodeInput, { kind: 'frame' }>): void {
+    const { frame, now } = input;
     if (isMeshFrame(frame)) {
       if (frame.kind === 'mdirq' || frame.kind === 'mdira' || frame.kind === 'mdirr' || frame.kind === 'mdirc') {
         return this.onDirectory(frame);
@@ -191,7 +191,7 @@ export class NodeMachine {
     if (!this.groups.has(frame.group)) {
       return this.dropFrame('unknown-group', frame, `frame for group ${frame.group}, which this node has not joined`);
     }
-    this.stepGroup(frame.group, { kind: 'frame', frame, now });
+    this.stepGroup(frame.group, input);
   }
 
   private dropFrame(reason: string, frame: Frame, detail: string): void {

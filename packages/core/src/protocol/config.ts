@@ -34,6 +34,14 @@ export interface GroupProtocolConfig {
    * (`--protocol batchOrderRecords=1`), records go out at ticks: a sequencer slower to publish.
    */
   readonly batchOrderRecords: boolean;
+  /**
+   * Safe delivery: at an `end-batch` input, a member that sent or received traffic in the burst
+   * sends its digest at once, if at least this long passed since its last one, and otherwise at
+   * the first tick after that (0: off, digests wait for digestIntervalMs). A message is delivered
+   * once every member's digest covers it, so the digest period is safe delivery's latency and,
+   * with a bounded window, its throughput. The runtime sets it; the simulators send no end-batch.
+   */
+  readonly burstDigestMs: number;
 }
 
 export const DEFAULT_GROUP_PROTOCOL_CONFIG: GroupProtocolConfig = {
@@ -51,6 +59,7 @@ export const DEFAULT_GROUP_PROTOCOL_CONFIG: GroupProtocolConfig = {
   maxFutureFrames: 8192,
   maxRetransmitPerNak: 512,
   batchOrderRecords: false,
+  burstDigestMs: 0,
 };
 
 /** How one group orders deliveries (DESIGN §3.10); every member of a group must use the same. */

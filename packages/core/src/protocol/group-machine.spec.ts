@@ -134,6 +134,31 @@ describe('GroupMachine', () => {
     expect(ticked.filter((f) => f.kind === 'order')).toMatchObject([{ first: 5, records: [{ rank: 0, seq: 3 }] }]);
   });
 
+  it('burstDigestMs: under safe delivery a burst of traffic ends with a digest, at most that often', () => {
+    const t = pair({ ...config, batchOrderRecords: true, burstDigestMs: 5 }, { ordering: 'fifo', delivery: 'safe' });
+    const digests = (outs: GroupOutput[]) => t.frames(outs).filter((f) => f.kind === 'digest');
+    const multicast = (n: number) =>
+      t.a.step({ kind: 'multicast', requestId: n, payload: new Uint8Array([n]), type: undefined, now: t.now });
+    t.a.step({ kind: 'tick', now: t.tick(config.idleDigestIntervalMs) });
+    expect(t.a.batchPending).toBe(false);
+    multicast(1);
+    expect(t.a.batchPending).toBe(true);
+    expect(digests(t.a.step({ kind: 'end-batch', now: t.tick(5) }))).toMatchObject([
+      { entries: [{ seq: 1 }, { seq: 0 }] },
+    ]);
+    expect(t.a.batchPending).toBe(false);
+    multicast(2);
+    // Too soon after the last digest: owed, it goes at the first end-batch or tick burstDigestMs after it.
+    expect(digests(t.a.step({ kind: 'end-batch', now: t.tick(1) }))).toEqual([]);
+    expect([t.a.batchPending, t.a.digestOwed]).toEqual([false, true]);
+    expect(digests(t.a.step({ kind: 'tick', now: t.tick(2) }))).toEqual([]);
+    expect(digests(t.a.step({ kind: 'tick', now: t.tick(2) }))).toHaveLength(1);
+    expect(t.a.digestOwed).toBe(false);
+    multicast(3);
+    expect(digests(t.a.step({ kind: 'end-batch', now: t.tick(1) }))).toEqual([]);
+    expect(digests(t.a.step({ kind: 'end-batch', now: t.tick(4) }))).toHaveLength(1);
+  });
+
   it('refuses a multicast a view change holds back past flushTimeoutMs', () => {
     const t = pair();
     const c = new GroupMachine('g', 'c', config);

@@ -153,9 +153,14 @@ export class GroupMachine {
     return this.sends.length;
   }
 
-  /** Order records assigned and not yet published: they wait for an `end-batch` input. */
+  /** Order records assigned and not yet published, or a safe-delivery digest: they wait for an `end-batch` input. */
   get batchPending(): boolean {
     return this.channel?.batchPending ?? false;
+  }
+
+  /** A safe-delivery digest is owed: an `end-batch` input `burstDigestMs` from now sends it. */
+  get digestOwed(): boolean {
+    return this.channel?.digestOwed ?? false;
   }
 
   step(input: GroupInput): GroupOutput[] {
@@ -201,10 +206,12 @@ export class GroupMachine {
         this.transfer?.onSnapshot(input.viewId, input.state);
         break;
       case 'end-batch':
+        // Digests only while the view is open to this member's traffic, as at ticks.
+        this.channel?.endBatch(input.now, this.phase === 'member' && !this.blocked && this.handoff === undefined);
         break;
     }
     const batching = this.config.batchOrderRecords && (input.kind === 'frame' || input.kind === 'multicast');
-    if (!batching) this.channel?.endStep();
+    if (!batching && input.kind !== 'end-batch') this.channel?.endStep();
     return this.transfer === undefined ? this.out : this.transfer.gate(this.out);
   }
 

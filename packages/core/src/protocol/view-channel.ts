@@ -1,5 +1,6 @@
 import type { CutEntry, DataFrame, DigestFrame, NakFrame, OrderFrame, OrderNakFrame, SeqEntry } from '../wire/frame.js';
 import type { GroupOrdering, GroupProtocolConfig } from './config.js';
+import { DigestSchedule } from './digest-schedule.js';
 import { FifoReceiver } from './fifo-receiver.js';
 import type { DropReason, GroupOutput } from './messages.js';
 import { CausalOrder } from './ordering/causal-order.js';
@@ -31,8 +32,7 @@ export class ViewChannel {
   private readonly window: SendWindow;
   private readonly receivers = new Map<MemberId, FifoReceiver>();
   private readonly digests = new Map<MemberId, ReadonlyMap<MemberId, number>>();
-  private lastDigestAt = Number.NEGATIVE_INFINITY;
-  private dirty = true;
+  private readonly digestSchedule: DigestSchedule;
   /** Per origin, how far delivery may go: the cut, or what was held when this member answered a proposal. */
   private limit: ReadonlyMap<MemberId, number> | undefined;
   private cut: ReadonlyMap<MemberId, number> | undefined;
@@ -55,6 +55,7 @@ export class ViewChannel {
     private readonly emit: (output: GroupOutput) => void,
   ) {
     this.window = new SendWindow(config.windowMessages, config.windowBytes);
+    this.digestSchedule = new DigestSchedule(config, ordering.delivery === 'safe');
     for (const m of view.members) if (m !== self) this.receivers.set(m, new FifoReceiver(config.windowMessages));
     const safe = ordering.delivery === 'safe';
     const host: OrderHost = {
@@ -123,7 +124,7 @@ export class ViewChannel {
     }
     const seq = last!.seq;
     this.emit({ kind: 'sent', requestId: req.requestId, viewId: this.view.id, seq });
-    this.dirty = true;
+    this.digestSchedule.changed();
     const { requestId, type, payload } = req;
     this.unacknowledged.set(seq, requestId);
     this.order.receive({ origin: this.self, seq, type, payload, clock, requestId });
@@ -199,7 +200,7 @@ export class ViewChannel {
         if (now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(frame.origin, receiver, now);
         break;
     }
-    this.dirty = true;
+    this.digestSchedule.changed();
   }
 
   /** Causal order needs a clock on every multicast's last frame, one entry per member. */
@@ -288,7 +289,7 @@ export class ViewChannel {
         detail: 'order records in a group without total order',
       });
     this.total.onOrder(frame, now);
-    this.dirty = true;
+    this.digestSchedule.changed();
   }
 
   onOrderNak(frame: OrderNakFrame): void {
@@ -307,8 +308,20 @@ export class ViewChannel {
     this.total?.publish();
   }
 
+  /** The end of a burst of inputs: the records, and under safe delivery the digest (burstDigestMs). */
+  endBatch(now: number, open: boolean): void {
+    this.total?.publish();
+    if (this.digestSchedule.atBurstEnd(now, open)) this.sendDigest(now);
+  }
+
+  /** Something waits for the end of the burst: order records, or a safe-delivery digest. */
   get batchPending(): boolean {
-    return this.total?.batchPending ?? false;
+    return this.digestSchedule.burstPending || (this.total?.batchPending ?? false);
+  }
+
+  /** A safe-delivery digest skipped as too soon: an end-batch `burstDigestMs` later sends it. */
+  get digestOwed(): boolean {
+    return this.digestSchedule.digestOwed;
   }
 
   /** Order records held contiguously, as reported to a proposal (0 without total order). */
@@ -336,21 +349,21 @@ export class ViewChannel {
       if (receiver.lagging && now - receiver.lastNakAt >= this.config.nakIntervalMs) this.nak(origin, receiver, now);
     }
     this.total?.tick(now);
-    const since = now - this.lastDigestAt;
-    if ((this.dirty && since >= this.config.digestIntervalMs) || since >= this.config.idleDigestIntervalMs) {
-      this.lastDigestAt = now;
-      this.dirty = false;
-      if (this.view.members.length === 1) return;
-      const frame: DigestFrame = {
-        kind: 'digest',
-        group: this.view.group,
-        sender: this.self,
-        viewId: this.view.id,
-        entries: this.holdings(),
-        ordered: this.total?.held ?? 0,
-      };
-      this.emit({ kind: 'send', to: { kind: 'group', channel: 'ctl' }, frame });
-    }
+    if (this.digestSchedule.atTick(now)) this.sendDigest(now);
+  }
+
+  private sendDigest(now: number): void {
+    this.digestSchedule.sent(now);
+    if (this.view.members.length === 1) return;
+    const frame: DigestFrame = {
+      kind: 'digest',
+      group: this.view.group,
+      sender: this.self,
+      viewId: this.view.id,
+      entries: this.holdings(),
+      ordered: this.total?.held ?? 0,
+    };
+    this.emit({ kind: 'send', to: { kind: 'group', channel: 'ctl' }, frame });
   }
 
   /** Per origin, what this member holds contiguously (its own: what it sent). */

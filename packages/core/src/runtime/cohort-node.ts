@@ -73,6 +73,12 @@ export class CohortNode {
     if (this.machine.batchPending) this.dispatch({ kind: 'end-batch', now: this.now() });
     this.bundler.flush();
   };
+  /** An owed safe-delivery digest: an end-batch once burstDigestMs passed. */
+  private digestTimer: NodeJS.Timeout | undefined;
+  private readonly owedDigest = () => {
+    this.digestTimer = undefined;
+    if (!this.closed) this.dispatch({ kind: 'end-batch', now: this.now() });
+  };
   private inbox: TransportSubscription;
   private readonly meshSubscription: TransportSubscription;
   private readonly mesh: MeshStreams;
@@ -234,6 +240,7 @@ export class CohortNode {
     for (const m of this.groups.values()) m.handle.close('the node closed before the group could be left');
     this.meshSubscription.unsubscribe();
     clearInterval(this.timer);
+    clearTimeout(this.digestTimer);
     this.inbox.unsubscribe();
     this.bundler.flush();
     await this.transport.close();
@@ -257,6 +264,10 @@ export class CohortNode {
         for (const output of this.machine.step(next)) this.execute(output);
       }
       if (this.machine.batchPending || this.bundler.pending) this.scheduleTurnEnd();
+      if (this.machine.digestOwed && this.digestTimer === undefined) {
+        this.digestTimer = setTimeout(this.owedDigest, this.config.burstDigestMs);
+        this.digestTimer.unref();
+      }
     } finally {
       this.busy = false;
     }

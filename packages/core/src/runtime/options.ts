@@ -80,6 +80,12 @@ export interface GroupState<S = unknown> {
 }
 
 const FRAME_OVERHEAD = 1024;
+/**
+ * Under safe delivery, digests at the ends of bursts at most this often: 500 a second per member
+ * at most, not one per received multicast at moderate rates. At 5 ms, a multicast every 2 ms
+ * waited 6 ms (p50) for stability, at 2 ms 0.5 ms (fifo) and 3 ms (total); 1 ms gained little more.
+ */
+const BURST_DIGEST_MS = 2;
 
 function positiveInt(option: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
@@ -144,6 +150,7 @@ export function resolveProtocolConfig(
     maxFutureFrames: Math.max(d.maxFutureFrames, windowMessages * 2),
     // The node sends end-batch after each burst of inputs (CohortNode.dispatch).
     batchOrderRecords: true,
+    burstDigestMs: BURST_DIGEST_MS,
   };
 }
 

@@ -59,6 +59,7 @@ export class NodeMachine {
   private reportDue = false;
   private now = 0;
   private batched = false;
+  private owed = false;
 
   constructor(
     private readonly baseId: MemberId,
@@ -85,9 +86,14 @@ export class NodeMachine {
     return this.groups.get(group)?.currentView;
   }
 
-  /** A group holds order records for the next `end-batch` input (`batchOrderRecords`). */
+  /** A group holds order records or a safe-delivery digest for the next `end-batch` input. */
   get batchPending(): boolean {
     return this.batched;
+  }
+
+  /** A group owes a safe-delivery digest: an `end-batch` input `burstDigestMs` from now sends it. */
+  get digestOwed(): boolean {
+    return this.owed;
   }
 
   /** The root's directory (empty on other nodes): every group with its latest reported view and coordinator. */
@@ -130,6 +136,7 @@ export class NodeMachine {
         break;
       case 'end-batch':
         this.batched = false;
+        this.owed = false;
         for (const group of [...this.groups.keys()]) this.stepGroup(group, input);
         break;
     }
@@ -301,6 +308,7 @@ export class NodeMachine {
     if (machine === undefined) return;
     const outputs = machine.step(input);
     if (machine.batchPending) this.batched = true;
+    if (machine.digestOwed) this.owed = true;
     for (const output of outputs) {
       if (output.kind === 'send') {
         const to = output.to;

@@ -12,6 +12,9 @@
 // time, summed over every member's .cpuprofile of the last run of each mode (the sequencer's and
 // the others' work together; the profile includes joining and leaving, which are short next to
 // the traffic). Profiling slows the members, so take throughput figures from runs without it.
+// A run of 20,000 messages lasts a second or two and includes the JIT's warm-up; --messages
+// 100000 shows the steady state. On a small machine the members and the server share the
+// cores: take medians of several runs (--runs) and compare variants in alternation.
 //
 //   npm run build   (the members import packages/nats/dist)
 //   node scripts/profile-hot-path.mjs [--ordering total] [--delivery agreed] [--messages 20000]

@@ -63,7 +63,7 @@ export const DEFAULTS: Omit<BenchOptions, 'help'> = {
   outDir: 'bench-results',
 };
 
-/** `--quick`: about a minute on a 2-core machine. */
+/** `--quick`: about a minute on a 2-core machine; too short for stable ratios. */
 export const QUICK: Partial<BenchOptions> = {
   messages: 3000,
   rounds: 1,
@@ -90,7 +90,8 @@ latency of each at half its measured throughput. Every combination of --members,
 --out; the ratios to raw NATS and JetStream are the figures to compare across machines.
 
   --quick                ${QUICK.messages} messages, 1 round, payloads 128 and 1024, one membership
-                         run, 1 MiB state (a minute or two)
+                         run, 1 MiB state: about a minute; a check that everything runs, its
+                         runs are too short for stable ratios (the baselines are still warming up)
   --full                 payloads 128,1024,16384 × members 3,5,9 × senders all,one
   --messages N           messages each sender sends per scenario (default ${DEFAULTS.messages})
   --orderings LIST       Cohort variants, ordering[/delivery], comma-separated; delivery is agreed

@@ -46,9 +46,11 @@ export class GroupDispatcher {
     const { stateRequest, stateTransfer } = this.entry;
     if (stateRequest === undefined || stateTransfer === undefined) return undefined;
     return {
-      snapshot: () => this.enqueue(() => this.stateHook(HandlerKind.stateRequest, stateRequest.fn)),
+      snapshot: () => this.enqueue(() => this.stateHook(HandlerKind.stateRequest, stateRequest.where, stateRequest.fn)),
       restore: async (state) => {
-        await this.enqueue(() => this.stateHook(HandlerKind.stateTransfer, () => stateTransfer.fn(state)));
+        await this.enqueue(() =>
+          this.stateHook(HandlerKind.stateTransfer, stateTransfer.where, () => stateTransfer.fn(state)),
+        );
       },
       ...(this.entry.options.stateCodec === undefined ? {} : { codec: this.entry.options.stateCodec }),
     };
@@ -116,14 +118,13 @@ export class GroupDispatcher {
    * The state hooks' failures count against the policy, but are reported by the group itself
    * (as the failed snapshot or restore of a view), so they are rethrown rather than reported twice.
    */
-  private async stateHook(kind: HandlerKind, call: () => unknown): Promise<unknown> {
-    const handler = kind === HandlerKind.stateRequest ? this.entry.stateRequest : this.entry.stateTransfer;
+  private async stateHook(kind: HandlerKind, where: string, call: () => unknown): Promise<unknown> {
     try {
       const value = await call();
       this.consecutiveFailures = 0;
       return value;
     } catch (cause) {
-      const error = new HandlerError(handler?.where ?? kind, kind, { group: this.entry.name, cause });
+      const error = new HandlerError(where, kind, { group: this.entry.name, cause });
       this.failed(error, this.group?.status === 'joining' ? undefined : this.group?.view.id);
       throw error;
     }

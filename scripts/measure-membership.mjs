@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const fixture = fileURLToPath(new URL('../packages/nats/test/fixtures/group-node.mjs', import.meta.url));
+const fixture = fileURLToPath(new URL('../libs/nats-harness/fixtures/group-node.mjs', import.meta.url));
 const builtNats = fileURLToPath(new URL('../packages/nats/dist/index.js', import.meta.url));
 const builtHarness = fileURLToPath(new URL('../libs/nats-harness/dist/index.js', import.meta.url));
 for (const file of [builtNats, builtHarness]) {

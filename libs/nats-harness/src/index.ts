@@ -20,3 +20,7 @@ export type { LineMatcher } from './line-buffer.js';
 export { ChildKind, killAllChildren, liveChildren, stopAllNatsServers } from './registry.js';
 export type { LiveChild } from './registry.js';
 export { FAST_OPTIONS, silentLogger } from './test-options.js';
+export { NodeProcess, spawnNode } from './members/node-process.js';
+export type { GroupMode, SpawnNodeOptions, ViewLine, WaitOptions } from './members/node-process.js';
+export { Traffic } from './members/traffic.js';
+export { GROUP_NODE_FIXTURE } from './members/fixtures.js';

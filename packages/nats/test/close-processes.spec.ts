@@ -1,9 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
-import { startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
-import type { NatsServerProcess } from '@cohort/nats-harness';
-import { spawnNode } from './support/node-process.js';
-import type { NodeProcess } from './support/node-process.js';
+import { spawnNode, startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
+import type { NatsServerProcess, NodeProcess } from '@cohort/nats-harness';
 
 // Every node of a mesh closed at the same moment, as a deployment that stops all its replicas does.
 const fixture = fileURLToPath(new URL('./fixtures/mesh-node.mjs', import.meta.url));

@@ -1,17 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { checkAll, formatReport } from '@cohort/checkers';
-import { startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
-import type { NatsServerProcess } from '@cohort/nats-harness';
-import { spawnNode } from './support/node-process.js';
-import type { NodeProcess, ViewLine } from './support/node-process.js';
+import { GROUP_NODE_FIXTURE, spawnNode, startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
+import type { NatsServerProcess, NodeProcess, ViewLine } from '@cohort/nats-harness';
 
 // Tier 2 of the membership service across OS processes on a real nats-server: group views driven
 // by the mesh's removals and by leaves, in two groups with overlapping members, with multicasts
 // flowing through every fault so that each view change has something to flush. Every history goes
 // through the checkers. Timings are printed for the record, never asserted.
-const fixture = fileURLToPath(new URL('./fixtures/group-node.mjs', import.meta.url));
+const fixture = GROUP_NODE_FIXTURE;
 const G1 = 'g1';
 const G2 = 'g2';
 // Started in this order, so n1 is the root and the coordinator of both groups; n2 is in g1 only.

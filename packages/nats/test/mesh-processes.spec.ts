@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { checkAll, formatReport } from '@cohort/checkers';
-import { startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
-import type { NatsServerProcess } from '@cohort/nats-harness';
-import { spawnNode } from './support/node-process.js';
-import type { NodeProcess } from './support/node-process.js';
+import { spawnNode, startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
+import type { NatsServerProcess, NodeProcess } from '@cohort/nats-harness';
 
 // Tier 1 of the membership service across OS processes on a real nats-server. Timings are
 // printed for the record, never asserted.

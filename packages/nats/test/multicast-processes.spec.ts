@@ -1,12 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { fileURLToPath } from 'node:url';
 import { checkAll, formatReport } from '@cohort/checkers';
 import type { CheckAllOptions, MemberHistory } from '@cohort/checkers';
-import { startNatsCluster, stopAllNatsServers } from '@cohort/nats-harness';
-import type { NatsClusterProcess } from '@cohort/nats-harness';
-import { spawnNode } from './support/node-process.js';
-import type { GroupMode, NodeProcess, ViewLine } from './support/node-process.js';
-import { Traffic } from './support/traffic.js';
+import { GROUP_NODE_FIXTURE, Traffic, spawnNode, startNatsCluster, stopAllNatsServers } from '@cohort/nats-harness';
+import type { GroupMode, NatsClusterProcess, NodeProcess, ViewLine } from '@cohort/nats-harness';
 
 // Ordered multicast across OS processes on real nats-servers: five members multicast concurrently,
 // a bounded number in flight each, and one of them is SIGKILLed (or leaves with SIGTERM) mid-stream.
@@ -18,7 +14,7 @@ import { Traffic } from './support/traffic.js';
 // subscriber before anything sent in answer to it, so causal order holds whatever the protocol does;
 // across routes it does not (a protocol that ignored vector clocks passed on one server and broke
 // causal order dozens of times per run here).
-const fixture = fileURLToPath(new URL('./fixtures/group-node.mjs', import.meta.url));
+const fixture = GROUP_NODE_FIXTURE;
 const GROUP = 'g';
 const MEMBERS = 5;
 // A member multicasts at most every SEND_EVERY_MS with at most MAX_IN_FLIGHT unacknowledged: a

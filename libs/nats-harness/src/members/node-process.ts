@@ -1,9 +1,9 @@
 import type { DeliveryMode, HistoryEvent, MemberHistory, Ordering } from '@cohort/checkers';
-import { spawnTracked } from '@cohort/nats-harness';
-import type { TrackedProcess } from '@cohort/nats-harness';
+import { spawnTracked } from '../tracked-process.js';
+import type { TrackedProcess } from '../tracked-process.js';
 
-// The side of the multi-process tests that reads a fixture node's stdout: one `<TAG> <json>` line
-// per event, with the wall-clock time `t` at which the node saw it.
+// The side of the multi-process tests (and of the chaos runner) that reads a fixture node's stdout:
+// one `<TAG> <json>` line per event, with the wall-clock time `t` at which the node saw it.
 
 /** A MESH or GVIEW line. Mesh lines of the mesh-only fixture carry no group, coordinator or joined. */
 export interface ViewLine {

@@ -5,6 +5,8 @@ import { FlushCoordinator } from './flush-coordinator.js';
 import { FlushMember } from './flush-member.js';
 import { FrameAdmission } from './frame-admission.js';
 import { GroupHandoff } from './group-handoff.js';
+import { Departures } from './departures.js';
+import { checkInstall } from './install-check.js';
 import { InstallRelay } from './install-relay.js';
 import { MembershipRequests } from './membership-requests.js';
 import { SendQueue } from './send-queue.js';
@@ -12,10 +14,6 @@ import { StateTransfer } from './state-transfer.js';
 import type { Destination, DropReason, GroupInput, GroupOutput } from './messages.js';
 import { ViewChannel } from './view-channel.js';
 import type { MemberId, View } from './view.js';
-import { isMember } from './view.js';
-
-/** Departures a group remembers, oldest forgotten first (the node remembers as many). */
-const MAX_REMEMBERED_DEPARTURES = 10_000;
 
 type Phase = 'idle' | 'joining' | 'member' | 'left' | 'removed';
 /** A view's own traffic: its channel's business, once admitted. */
@@ -43,8 +41,7 @@ export class GroupMachine {
   private readonly installs: InstallRelay;
 
   private blocked = false;
-  /** Nodes the mesh removed; members among them are failed and get no vote. */
-  private readonly departed = new Set<MemberId>();
+  private readonly departed = new Departures();
   private readonly requests: MembershipRequests;
 
   private readonly sends: SendQueue;
@@ -417,47 +414,34 @@ export class GroupMachine {
   // ---- installing views -------------------------------------------------------------------
 
   private onInstall(frame: InstallFrame, now: number): void {
-    const next = frame.view;
-    if (this.phase === 'joining') {
-      if (!isMember(next, this.self)) return this.drop('not-member', frame, 'install of a view without this node');
-      // Sent by a node the mesh removed, that does not know it yet (it woke up from a pause): a
-      // view it made lives on nowhere but there. Keep asking; a live coordinator answers. (Removed
-      // members in a view sent by a live one are fine, even its coordinator when a successor
-      // finished its change: the next view change flushes them out.)
-      if (this.departed.has(frame.sender)) {
-        return this.drop('stale-view', frame, `install by ${frame.sender}, whom the mesh removed`);
-      }
-      if (frame.viewId !== next.id - 1) return this.drop('unexpected', frame, 'install frame and view ids disagree');
-      this.installs.remember(frame);
-      this.installView(next, now, frame.stateFor, true);
-      return this.installs.confirm(frame);
+    const verdict = checkInstall(frame, {
+      self: this.self,
+      view: this.phase === 'joining' ? undefined : this.view,
+      departed: this.departed,
+      accepted: (ballot, viewId) => this.flush.hasAccepted(ballot, viewId),
+    });
+    switch (verdict.kind) {
+      case 'drop':
+        return this.drop(verdict.reason, frame, verdict.detail);
+      case 'gap':
+        this.installs.request(frame.sender, this.view!.id, this.lastNow);
+        return this.drop('unexpected', frame, verdict.detail);
+      case 'confirm':
+        return this.installs.confirm(frame);
+      case 'first':
+        this.installs.remember(frame);
+        this.installView(frame.view, now, frame.stateFor, true);
+        return this.installs.confirm(frame);
+      case 'next':
+        this.installs.remember(frame);
+        this.channel!.complete();
+        if (verdict.leaves) {
+          if (frame.sender === this.self && frame.view.members.length > 0) return this.beginHandoff(frame, now);
+          return this.finishLeave();
+        }
+        this.installView(frame.view, now, frame.stateFor);
+        this.installs.confirm(frame);
     }
-    const view = this.view!;
-    if (next.id <= view.id) {
-      // Already installed, possibly followed by later views: a leaving coordinator that resends
-      // it still needs the confirmation.
-      if (isMember(next, this.self)) return this.installs.confirm(frame);
-      return this.drop('stale-view', frame, `view ${next.id} is not newer than ${view.id}`);
-    }
-    if (next.id > view.id + 1) {
-      this.installs.request(frame.sender, view.id, this.lastNow);
-      return this.drop('unexpected', frame, `install of view ${next.id} while in view ${view.id}`);
-    }
-    if (frame.sender !== this.self && !isMember(view, frame.sender) && !isMember(next, frame.sender)) {
-      return this.drop('not-coordinator', frame, `${frame.sender} may not install views`);
-    }
-    // Installed only after this member delivered up to that very proposal's cut.
-    if (!this.flush.hasAccepted(frame.ballot, next.id)) {
-      return this.drop('unexpected', frame, `install of view ${next.id} before its flush completed here`);
-    }
-    this.installs.remember(frame);
-    this.channel!.complete();
-    if (!isMember(next, this.self)) {
-      if (frame.sender === this.self && next.members.length > 0) return this.beginHandoff(frame, now);
-      return this.finishLeave();
-    }
-    this.installView(next, now, frame.stateFor);
-    this.installs.confirm(frame);
   }
 
   private beginHandoff(install: InstallFrame, now: number): void {
@@ -510,14 +494,7 @@ export class GroupMachine {
     this.phase = 'member';
     this.coordinator.installed(view);
     this.channel = new ViewChannel(view, this.self, this.config, this.ordering, (output) => this.out.push(output));
-    // Departed nodes are kept even when not in this view: a later view, proposed by a coordinator
-    // that had not heard of the departure yet, may list one again (simulator seed 390), and its
-    // flush must not wait for it. Ids never come back (a rejoining node is a new incarnation).
-    if (this.departed.size > MAX_REMEMBERED_DEPARTURES) {
-      for (const m of [...this.departed].slice(0, this.departed.size - MAX_REMEMBERED_DEPARTURES)) {
-        if (!view.members.includes(m)) this.departed.delete(m);
-      }
-    }
+    this.departed.trim(view);
     this.out.push({ kind: 'install', view });
     this.out.push({ kind: 'status', status: 'member' });
     const snapshot = this.transfer?.installed(view, stateFor, joining, now);

@@ -6,6 +6,9 @@ export type { PayloadCodec } from './payload-codec.js';
 export { jsonCodec, bytesCodec } from './payload-codec.js';
 
 export { encodeFrame, decodeFrame, DEFAULT_MAX_FRAME_BYTES } from './wire/codec.js';
+export { encodeBundle, decodeBundle, isBundle } from './wire/bundle.js';
+export type { Bundle } from './wire/bundle.js';
+export { newNodeId, principalOf } from './node-id.js';
 export { FrameDecodeError, FrameDecodeFailure } from './wire/frame-errors.js';
 export { FrameKindCode, WIRE_VERSION, WIRE_MAGIC } from './wire/frame.js';
 export type * from './wire/frame.js';

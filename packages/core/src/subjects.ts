@@ -1,8 +1,10 @@
 import { validateName } from './names.js';
 
 /**
- * Subjects of DESIGN §6. Every subject ends with the publishing node's id so that per-user
- * publish permissions on the server can make identity server-enforced.
+ * Subjects of DESIGN §6. Every subject ends with the publishing node's name (the `sender` token
+ * here; the node's id is `<name>-<instance>`, see node-id.ts), so that per-user publish
+ * permissions on the server can make identity server-enforced: a fixed id could not serve, as an
+ * id is random and changes with each incarnation (docs/design/security.md).
  */
 export const GroupChannel = { data: 'data', order: 'order', ctl: 'ctl', join: 'join' } as const;
 export type GroupChannel = (typeof GroupChannel)[keyof typeof GroupChannel];
@@ -52,6 +54,14 @@ export class Subjects {
   /** Everything published to the namespace's mesh, by anyone. */
   meshWildcard(): string {
     return `${this.prefix}.mesh.*.*`;
+  }
+
+  /**
+   * Wildcards that cover every subject a node named `name` publishes on, and nothing another node
+   * publishes on: what a NATS user of that node may be allowed to publish (docs/design/security.md).
+   */
+  publishedBy(name: string): string[] {
+    return [`${this.prefix}.mesh.*.${name}`, `${this.prefix}.grp.*.*.${name}`, `${this.prefix}.node.*.${name}`];
   }
 
   /**

@@ -124,14 +124,15 @@ describe('CohortNode over the in-memory transport', () => {
     const forged = encodeFrame({
       kind: 'data',
       group: 'g',
-      sender: 'mallory',
+      sender: 'mallory-0123456789ab',
       viewId: 1,
-      origin: 'mallory',
+      origin: 'mallory-0123456789ab',
       seq: 1,
       retransmit: false,
       type: undefined,
       payload: new Uint8Array([1]),
     });
+    // Subjects end with the sender's name, ids are `<name>-<instance>`.
     rogue.publish('cohort.test.grp.g.data.eve', forged);
     rogue.publish('cohort.test.grp.g.data.mallory', forged);
     rogue.publish('cohort.test.grp.g.data.mallory', new Uint8Array([1, 2, 3]));

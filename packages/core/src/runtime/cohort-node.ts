@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Observable } from 'rxjs';
 import { AlreadyJoinedError, JoinTimeoutError, NodeClosedError } from '../errors.js';
+import { newNodeId, principalOf } from '../node-id.js';
 import type { PayloadCodec } from '../payload-codec.js';
 import { jsonCodec } from '../payload-codec.js';
 import type { GroupProtocolConfig } from '../protocol/config.js';
@@ -50,11 +51,16 @@ const ROUTINE_DROPS = new Set([
 /**
  * A process's presence in a Cohort namespace: drives the node's protocol machine (the mesh and
  * every joined group) over a Transport, with a real clock. Inbound frames are validated here
- * (subject grammar, decoding, sender = last subject token) before they reach protocol state;
+ * (subject grammar, decoding, the sender's name = the last subject token) before they reach protocol state;
  * everything dropped is counted in `stats` and logged.
  */
 export class CohortNode {
   readonly namespace: string;
+  /**
+   * The node's name: the last token of every subject it publishes on, so that a NATS user may be
+   * allowed to publish as this name only (docs/design/security.md). Its id is `<name>-<instance>`.
+   */
+  readonly principal: string;
   readonly stats = new DropCounters();
   private readonly subjects: Subjects;
   private readonly logger: CohortLogger;
@@ -102,7 +108,8 @@ export class CohortNode {
     this.subjects = new Subjects(options.namespace);
     this.logger = options.logger ?? new ConsoleLogger();
     this.bundler = new Bundler((subject, bytes) => this.publish(subject, bytes), transport.maxPayload);
-    const id = `${options.name ?? 'node'}-${randomBytes(6).toString('hex')}`;
+    this.principal = options.name ?? 'node';
+    const id = newNodeId(this.principal, randomBytes);
     this.currentId = id;
     this.driver = {
       multicast: (group, requestId, payload, type) =>
@@ -335,13 +342,14 @@ export class CohortNode {
   private subjectOf(to: NodeDestination): string {
     switch (to.kind) {
       case 'mesh':
-        return this.subjects.mesh(to.channel, this.id);
+        return this.subjects.mesh(to.channel, this.principal);
       case 'group':
-        return this.subjects.group(to.group, to.channel, this.id);
+        return this.subjects.group(to.group, to.channel, this.principal);
       case 'node':
-        return this.subjects.node(to.node, this.id);
+        return this.subjects.node(to.node, this.principal);
     }
   }
+
   private publish(subject: string, bytes: Uint8Array): void {
     try {
       this.transport.publish(subject, bytes);
@@ -386,7 +394,7 @@ export class CohortNode {
       if (!(error instanceof FrameDecodeError)) throw error;
       return this.countDrop(`malformed:${error.reason}`, `${error.message} on ${msg.subject}`);
     }
-    if (bundle.sender !== parsed.sender || bundle.group !== parsed.group) {
+    if (principalOf(bundle.sender) !== parsed.sender || bundle.group !== parsed.group) {
       return this.countDrop('sender-mismatch', `a bundle of ${bundle.sender} in ${bundle.group} on ${msg.subject}`);
     }
     // Each frame is checked as if it had come alone; they all arrived now.
@@ -402,7 +410,7 @@ export class CohortNode {
       if (!(error instanceof FrameDecodeError)) throw error;
       return this.countDrop(`malformed:${error.reason}`, `${error.message} on ${subject}`);
     }
-    if (frame.sender !== parsed.sender) {
+    if (principalOf(frame.sender) !== parsed.sender) {
       return this.countDrop('sender-mismatch', `frame from ${frame.sender} published on ${subject}`);
     }
     if (parsed.kind === 'group' && frame.group !== parsed.group) {

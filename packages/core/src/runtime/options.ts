@@ -40,7 +40,12 @@ export interface ProtocolOptions {
 export interface NodeOptions extends ProtocolOptions, MeshOptions {
   /** Isolates deployments on one NATS account: one subject token. */
   namespace: string;
-  /** Human-readable node name; the node id is `<name>-<random>`. One subject token. */
+  /**
+   * The node's name, one subject token; default `node`. Its id is `<name>-<12 hex digits>`. The name
+   * ends every subject the node publishes on: give each node a name of its own, and a NATS user
+   * allowed to publish only on subjects that end with it, to make identity server-enforced
+   * (docs/design/security.md).
+   */
   name?: string;
   logger?: CohortLogger;
 }

@@ -59,7 +59,7 @@ export interface SeqEntry {
 
 interface FrameHeader {
   readonly group: string;
-  /** The node that published this frame; must equal the last token of the subject. */
+  /** The node that published this frame; its name (node-id.ts) must be the last token of the subject. */
   readonly sender: string;
   /** The sender's view of the group when it published; 0 for a node that is not a member yet. */
   readonly viewId: number;

@@ -1,4 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect as natsConnect, nkeyAuthenticator, nkeys } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { FAST_OPTIONS, startNatsServer, stopAllNatsServers, waitUntil as until } from '@cohort/nats-harness';
@@ -157,4 +161,94 @@ describe('a nats-server with per-user publish permissions', () => {
     expect(a.node.stats.total).toBe(0);
     await joining;
   }, 30_000);
+});
+
+describe('a nats-server that requires TLS', () => {
+  it('is reached with the TLS options given to connect(), which pass through to the NATS client', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-tls-'));
+    const file = (name: string) => join(dir, name);
+    // A throwaway CA and a server certificate for 127.0.0.1, made with the system's openssl.
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=cohort-test-ca',
+      '-keyout',
+      file('ca.key'),
+      '-out',
+      file('ca.pem'),
+    );
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      file('server.key'),
+      '-out',
+      file('server.csr'),
+    );
+    // The NATS client checks the certificate against the name localhost for a loopback URL.
+    writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      file('server.csr'),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      file('san.ext'),
+      '-out',
+      file('server.pem'),
+    );
+    const tlsServer = await startNatsServer({
+      name: 'tls',
+      config: `tls { cert_file: "${file('server.pem')}", key_file: "${file('server.key')}" }\n`,
+    });
+    const join2 = async (name: string) => {
+      const node = await connect({
+        servers: tlsServer.url,
+        namespace: NAMESPACE,
+        name,
+        nats: { tls: { caFile: file('ca.pem') } },
+        logger: quiet(),
+        ...OPTIONS,
+      });
+      nodes.push(node);
+      return node.join<string>(GROUP);
+    };
+    const x = await join2('x');
+    const y = await join2('y');
+    await until(() => x.view.members.length === 2 && y.view.members.length === 2, 10_000);
+    const got: string[] = [];
+    y.messages$.subscribe((d) => got.push(d.payload));
+    await x.multicast('over tls');
+    await until(() => got.length === 1, 10_000);
+    expect(got).toEqual(['over tls']);
+    // Without the CA the client refuses the server's certificate.
+    await expect(
+      connect({
+        servers: tlsServer.url,
+        namespace: NAMESPACE,
+        name: 'z',
+        logger: quiet(),
+        nats: { tls: {}, maxReconnectAttempts: 0 },
+      }),
+    ).rejects.toThrow(/cannot connect/);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 });

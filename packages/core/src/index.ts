@@ -49,3 +49,9 @@ export type { NodeOptions, JoinOptions, GroupState, ProtocolOptions } from './ru
 export type { CohortLogger, LogLevel } from './runtime/logger.js';
 export { ConsoleLogger } from './runtime/logger.js';
 export { DropCounters } from './runtime/stats.js';
+export { ViewChangeCause } from './runtime/cohort-events.js';
+export type { CohortEvent, CohortEventKind } from './runtime/cohort-events.js';
+export type { GroupCounters, GroupLoad, NodeCounters } from './runtime/node-observer.js';
+export type { GroupStatusReport, NodeStatusReport } from './runtime/node-status.js';
+export { prometheusMetrics } from './runtime/prometheus-metrics.js';
+export type { CohortMetrics, MetricsRegistry, PrometheusOptions } from './runtime/prometheus-metrics.js';

@@ -26,6 +26,11 @@ export class FifoReceiver {
     return this.early.size;
   }
 
+  /** Delivered and kept until stable, for retransmission. */
+  get retainedCount(): number {
+    return this.retained.size;
+  }
+
   accept(frame: DataFrame): AcceptResult {
     const { seq } = frame;
     if (seq <= this.delivered || this.early.has(seq)) return 'duplicate';

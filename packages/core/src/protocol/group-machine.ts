@@ -13,6 +13,7 @@ import { SendQueue } from './send-queue.js';
 import { StateTransfer } from './state-transfer.js';
 import type { Destination, DropReason, GroupInput, GroupOutput } from './messages.js';
 import { ViewChannel } from './view-channel.js';
+import type { Backlog } from './view-channel.js';
 import type { MemberId, View } from './view.js';
 
 type Phase = 'idle' | 'joining' | 'member' | 'left' | 'removed';
@@ -148,6 +149,11 @@ export class GroupMachine {
 
   get queued(): number {
     return this.sends.length;
+  }
+
+  /** What this member holds until stable in its current view; nothing outside one. */
+  get backlog(): Backlog {
+    return this.channel?.backlog() ?? { own: 0, ownBytes: 0, others: 0 };
   }
 
   /** Order records assigned and not yet published, or a safe-delivery digest: they wait for an `end-batch` input. */

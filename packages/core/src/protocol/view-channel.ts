@@ -27,6 +27,13 @@ export interface OutgoingMulticast {
  * decides what of the old one is delivered (`setCut`, then `finish`).
  * Frames reaching it were admitted by the machine: current view, sender a member.
  */
+/** What a member holds until it is stable (ViewChannel.backlog). */
+export interface Backlog {
+  readonly own: number;
+  readonly ownBytes: number;
+  readonly others: number;
+}
+
 export class ViewChannel {
   private nextSeq = 1;
   private readonly window: SendWindow;
@@ -82,6 +89,16 @@ export class ViewChannel {
   /** The last seq this member sent in the view. */
   get sent(): number {
     return this.nextSeq - 1;
+  }
+
+  /**
+   * Messages this member holds until they are stable: its own unstable multicasts (and their
+   * payload bytes), and other members' it delivered or holds early.
+   */
+  backlog(): Backlog {
+    let others = 0;
+    for (const r of this.receivers.values()) others += r.retainedCount + r.bufferedCount;
+    return { own: this.window.size, ownBytes: this.window.unstableBytes, others };
   }
 
   hasRoom(size: number): boolean {

@@ -27,11 +27,16 @@ import { resolveMeshConfig } from './mesh-options.js';
 import { MeshStreams } from './mesh-streams.js';
 import type { JoinOptions, NodeOptions } from './options.js';
 import { resolveProtocolConfig, validateJoinOptions, validateNodeOptions } from './options.js';
+import type { CohortEvent } from './cohort-events.js';
+import type { NodeCounters } from './node-observer.js';
+import type { GroupStatusReport, NodeStatusReport } from './node-status.js';
+import { GroupObserver, NodeObserver } from './node-observer.js';
 import { DropCounters } from './stats.js';
 
 interface Membership {
   readonly handle: GroupHandle<unknown>;
   readonly subscription: TransportSubscription;
+  readonly observer: GroupObserver;
 }
 
 /** Drop reasons that are part of normal operation; the rest are logged as warnings. */
@@ -61,6 +66,8 @@ export class CohortNode {
    * allowed to publish as this name only (docs/design/security.md). Its id is `<name>-<instance>`.
    */
   readonly principal: string;
+  /** When this node started, ms since the epoch. */
+  readonly startedAt = Date.now();
   readonly stats = new DropCounters();
   private readonly subjects: Subjects;
   private readonly logger: CohortLogger;
@@ -88,6 +95,7 @@ export class CohortNode {
   private inbox: TransportSubscription;
   private readonly meshSubscription: TransportSubscription;
   private readonly mesh: MeshStreams;
+  private readonly observer: NodeObserver;
   private readonly meshLeaveTimeoutMs: number;
   private readonly timer: NodeJS.Timeout;
   private readonly driver: GroupDriver;
@@ -115,13 +123,17 @@ export class CohortNode {
       multicast: (group, requestId, payload, type) =>
         this.dispatch({ kind: 'multicast', group, requestId, payload, type, now: this.now() }),
       leave: (group) => this.dispatch({ kind: 'leave', group, now: this.now() }),
-      state: (group, viewId, state) => this.dispatch({ kind: 'state', group, viewId, state, now: this.now() }),
+      state: (group, viewId, state) => {
+        this.groups.get(group)?.observer.stateSent(this.id, viewId, state.length);
+        this.dispatch({ kind: 'state', group, viewId, state, now: this.now() });
+      },
       maxMessageBytes: this.config.maxMessageBytes,
       flushTimeoutMs: this.config.flushTimeoutMs,
     };
     const meshConfig = resolveMeshConfig(options);
     this.machine = new NodeMachine(id, { mesh: meshConfig, group: this.config, rejoin: true });
     this.mesh = new MeshStreams(this.logger, (reason, detail) => this.countDrop(reason, detail));
+    this.observer = new NodeObserver(this.logger, () => this.now());
     this.meshLeaveTimeoutMs = 2 * meshConfig.joinTimeoutMs;
     this.meshSubscription = transport.subscribe(this.subjects.meshWildcard(), (msg) => this.onTransportMessage(msg));
     this.inbox = transport.subscribe(this.subjects.nodeInbox(this.id), (msg) => this.onTransportMessage(msg));
@@ -145,6 +157,47 @@ export class CohortNode {
   /** The namespace's current mesh view (tier 1 of the membership service), once joined. */
   get meshView(): View | undefined {
     return this.mesh.view;
+  }
+
+  /**
+   * What an operator may need to see, as it happens: view changes with their cause, suspicions,
+   * flush phases, state transfers (docs/design/observability.md). Each is also logged. Completes
+   * when the node closes.
+   */
+  get events$(): Observable<CohortEvent> {
+    return this.observer.events$;
+  }
+
+  /** This node's state, JSON-serializable: mesh, groups with views and counters, drops. */
+  status(): NodeStatusReport {
+    const counters = this.counters();
+    const groups: GroupStatusReport[] = [];
+    for (const [name, m] of this.groups) {
+      const { load, ...c } = counters.groups[name]!;
+      const h = m.handle;
+      const view = this.machine.groupView(name);
+      groups.push({ name, status: h.status, ordering: h.ordering, delivery: h.delivery, view, counters: c, load });
+    }
+    return {
+      id: this.id,
+      name: this.principal,
+      namespace: this.namespace,
+      startedAt: this.startedAt,
+      mesh: { status: this.mesh.status, view: this.mesh.view },
+      groups,
+      drops: counters.drops,
+    };
+  }
+
+  /** Counters since start: drops by reason, the mesh's view changes, and per group. */
+  counters(): NodeCounters {
+    const groups: Record<string, NodeCounters['groups'][string]> = {};
+    for (const [name, m] of this.groups) {
+      const c = m.observer.counters;
+      const load = this.machine.groupLoad(name) ?? { own: 0, ownBytes: 0, others: 0, queued: 0 };
+      groups[name] = { ...c, viewChanges: { ...c.viewChanges }, load };
+    }
+    return { drops: this.stats.snapshot(), meshViewChanges: { ...this.observer.meshViewChanges }, groups };
   }
 
   /** Mesh views as this node installs them; replays the current one. */
@@ -196,7 +249,7 @@ export class CohortNode {
     const subscription = this.transport.subscribe(this.subjects.groupWildcard(group), (msg) =>
       this.onTransportMessage(msg),
     );
-    this.groups.set(group, { handle, subscription });
+    this.groups.set(group, { handle, subscription, observer: new GroupObserver(group, this.observer) });
     this.dispatch({
       kind: 'join',
       group,
@@ -246,6 +299,7 @@ export class CohortNode {
     this.closed = true;
     for (const m of this.groups.values()) m.handle.close('the node closed before the group could be left');
     this.meshSubscription.unsubscribe();
+    this.observer.complete();
     clearInterval(this.timer);
     clearTimeout(this.digestTimer);
     this.inbox.unsubscribe();
@@ -302,12 +356,16 @@ export class CohortNode {
         } catch (error) {
           return this.publishFailed(subject, error);
         }
+        if (frame.kind === 'nak' || frame.kind === 'order-nak' || (frame.kind === 'data' && frame.retransmit)) {
+          this.groups.get(frame.group)?.observer.onRepair(frame);
+        }
         if (to.kind === 'group' && to.channel === 'data') return this.bundler.add(subject, to.group, this.id, bytes);
         // Everything the protocol sent before this frame goes out before it.
         this.bundler.flush();
         return this.publish(subject, bytes);
       }
       case 'mesh':
+        this.observer.onMeshOutput(this.id, output.output);
         return this.mesh.apply(this.id, output.output);
       case 'incarnation':
         this.logger.warn(`node ${output.previous} rejoins as the new incarnation ${output.id}`, 'Cohort');
@@ -333,6 +391,7 @@ export class CohortNode {
           );
         }
         if (o.kind === 'status' && o.status === 'left') this.forget(output.group);
+        m.observer.onOutput(this.id, o);
         m.handle.apply(o);
         return;
       }
@@ -418,6 +477,7 @@ export class CohortNode {
     }
     // Mesh frames travel on mesh subjects or node inboxes, always with the reserved group name.
     const meshFrame = isMeshFrame(frame);
+    if (meshFrame) this.observer.heard(frame.sender, now);
     if (meshFrame !== (frame.group === MESH_GROUP) || (parsed.kind === 'mesh' && !meshFrame)) {
       return this.countDrop('kind-mismatch', `${frame.kind} frame of ${frame.group} on ${subject}`);
     }

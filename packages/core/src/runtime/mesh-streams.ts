@@ -6,7 +6,8 @@ import type { CohortLogger } from './logger.js';
 
 /**
  * The node's tier-1 state as the application sees it: the mesh view and status as streams,
- * logging of what an operator must know, and waiters for the end of a graceful mesh leave.
+ * warnings of what an operator must act on, and waiters for the end of a graceful mesh leave.
+ * (Views and suspicions are logged with the node's events, by NodeObserver.)
  */
 export class MeshStreams {
   private readonly viewsSubject = new ReplaySubject<View>(1);
@@ -51,22 +52,10 @@ export class MeshStreams {
     switch (output.kind) {
       case 'install':
         this.current = output.view;
-        this.logger.log?.(
-          `mesh view ${output.view.id}: root ${output.view.coordinator}, ${output.view.members.length} nodes` +
-            (output.view.failed.length > 0 ? `, failed ${output.view.failed.join(', ')}` : '') +
-            (output.view.left.length > 0 ? `, left ${output.view.left.join(', ')}` : ''),
-          'Cohort',
-        );
         this.viewsSubject.next(output.view);
         return;
       case 'status':
         return this.onStatus(self, output.status);
-      case 'suspect':
-        this.logger.debug?.(
-          `mesh: ${output.member} ${output.unreachable ? 'unreachable' : 'reachable again'}`,
-          'Cohort',
-        );
-        return;
       case 'merging':
         this.logger.warn(
           `node ${self}: another mesh of this namespace (root ${output.into}, ${output.size} nodes) is senior to this one (${output.ownSize} nodes): leaving this one to join it`,

@@ -7,6 +7,7 @@ import type { GroupInput, GroupOutput } from '../messages.js';
 import type { MeshConfig } from '../mesh/mesh-config.js';
 import { MeshMachine } from '../mesh/mesh-machine.js';
 import type { MeshInput, MeshOutput, MeshStatus } from '../mesh/mesh-messages.js';
+import type { Backlog } from '../view-channel.js';
 import type { MemberId, View } from '../view.js';
 import { GroupDirectory } from './group-directory.js';
 import type { NodeDestination, NodeInput, NodeOutput } from './node-messages.js';
@@ -84,6 +85,12 @@ export class NodeMachine {
 
   groupView(group: string): View | undefined {
     return this.groups.get(group)?.currentView;
+  }
+
+  /** A group's backlog (GroupMachine.backlog) and multicasts queued behind its window or a flush. */
+  groupLoad(group: string): (Backlog & { readonly queued: number }) | undefined {
+    const machine = this.groups.get(group);
+    return machine === undefined ? undefined : { ...machine.backlog, queued: machine.queued };
   }
 
   /** A group holds order records or a safe-delivery digest for the next `end-batch` input. */

@@ -21,3 +21,6 @@ export type { CohortModuleOptions, DeliveryContext, GroupMemberOptions, HandlerF
 export type { Group, View, Delivery, MulticastReceipt, GroupStatus } from '@cohort/nats';
 export { ofType } from '@cohort/nats';
 export * from './transport/index.js';
+export { CohortMetricsModule } from './metrics/cohort-metrics.module.js';
+export type { CohortMetricsModuleOptions } from './metrics/cohort-metrics.module.js';
+export { CohortMetricsService } from './metrics/cohort-metrics.service.js';

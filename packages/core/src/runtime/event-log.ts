@@ -27,13 +27,18 @@ function viewFields(view: View): Fields {
   };
 }
 
-/** The level and line of each event: membership at info, trouble at warn, flush phases at debug. */
+/**
+ * The level and line of each event: membership at info, a failure (a node removed, this node cut
+ * off) at warn, suspicions at info (an overloaded machine raises many that come to nothing), flush
+ * phases and recoveries at debug.
+ */
 function describe(event: CohortEvent): [Level, string] {
   switch (event.kind) {
     case 'mesh-view': {
       const silence = Object.entries(event.silenceMs).map(([m, ms]) => `${m}:${Math.round(ms)}`);
       const fields = { member: event.member, cause: event.cause, ...viewFields(event.view) };
-      return ['log', logfmt('mesh view installed', { ...fields, silenceMs: silence.join(',') || undefined })];
+      const level = event.cause === 'failure' ? 'warn' : 'log';
+      return [level, logfmt('mesh view installed', { ...fields, silenceMs: silence.join(',') || undefined })];
     }
     case 'mesh-status': {
       const level = event.status === 'blocked' || event.status === 'removed' ? 'warn' : 'log';
@@ -41,7 +46,7 @@ function describe(event: CohortEvent): [Level, string] {
     }
     case 'suspect':
       return [
-        event.unreachable ? 'warn' : 'log',
+        event.unreachable ? 'log' : 'debug',
         logfmt(event.unreachable ? 'node suspected' : 'suspected node reachable again', {
           member: event.member,
           suspect: event.suspect,
@@ -49,7 +54,7 @@ function describe(event: CohortEvent): [Level, string] {
       ];
     case 'view':
       return [
-        'log',
+        event.cause === 'failure' ? 'warn' : 'log',
         logfmt('group view installed', {
           group: event.group,
           member: event.member,

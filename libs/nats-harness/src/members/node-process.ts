@@ -34,6 +34,13 @@ export interface GroupMode {
 
 const FIFO_AGREED: GroupMode = { ordering: 'fifo', delivery: 'agreed' };
 
+/**
+ * Rejections after which, by the API's contract, the multicast was not sent: its SEND line is
+ * then no send. Should the protocol send it anyway, the others' deliveries of it have no send
+ * and the integrity check reports them (unexpected).
+ */
+const NOT_SENT = new Set(['FlushTimeoutError', 'MemberRemovedError']);
+
 export interface WaitOptions {
   /** Default 10 s. */
   readonly timeoutMs?: number;
@@ -140,11 +147,18 @@ export class NodeProcess {
    * This node's histories of `group` (or of the mesh, `$mesh`) for the checkers, one per
    * incarnation: to the checkers each incarnation is a member of its own. `crashed`: the test
    * SIGKILLed the node while it was a member, which the node itself cannot print. `mode`: how
-   * the fixture joined the group (the mesh is FIFO and agreed).
+   * the fixture joined the group (the mesh is FIFO and agreed). A multicast rejected as not sent
+   * (REJECTED with FlushTimeoutError or MemberRemovedError) has no send event.
    */
   histories(group: string, crashed: boolean, mode: GroupMode = FIFO_AGREED): MemberHistory[] {
     const statusTag = group === MESH ? 'STATUS' : 'GSTATUS';
     const histories = [newHistory(this.id, group, mode)];
+    const notSent = new Set(
+      this.records<{ group: string; msgId: string; name?: string }>(
+        'REJECTED',
+        (r) => r.group === group && NOT_SENT.has(r.name ?? ''),
+      ).map((r) => r.msgId),
+    );
     let installed = 0;
     for (const line of this.proc.lines) {
       const parsed = parse(line);
@@ -152,6 +166,7 @@ export class NodeProcess {
       const r = parsed.record;
       const mine = group === MESH ? parsed.tag === 'MESH' || parsed.tag === 'STATUS' : r['group'] === group;
       if (!mine) continue;
+      if (parsed.tag === 'SEND' && notSent.has(r['msgId'] as string)) continue;
       if (parsed.tag === statusTag && startsIncarnation(r as unknown as StatusLine, histories.at(-1)!.member)) {
         histories.push(newHistory((r as unknown as StatusLine).self!, group, mode));
       }
@@ -231,14 +246,23 @@ export interface SpawnNodeOptions {
   readonly groups?: readonly string[];
   /** Added to the environment: NATS_URL, COHORT_NAMESPACE and whatever else the fixture reads. */
   readonly env: NodeJS.ProcessEnv;
+  /** Opens a stdin pipe, for fixtures that take commands (group-node.mjs: SLOW, FAST). */
+  readonly stdin?: boolean;
 }
 
 /** Spawns a fixture node and waits until it has connected and printed its id. */
-export async function spawnNode({ fixture, name, groups = [], env }: SpawnNodeOptions): Promise<NodeProcess> {
+export async function spawnNode({
+  fixture,
+  name,
+  groups = [],
+  env,
+  stdin = false,
+}: SpawnNodeOptions): Promise<NodeProcess> {
   const spawnedAt = Date.now();
   const proc = spawnTracked(process.execPath, [fixture], {
     env: { ...env, NODE_NAME: name, GROUPS: groups.join(',') },
     name,
+    stdin,
   });
   const node = new NodeProcess(name, proc, spawnedAt, groups);
   node.id = (await proc.waitForLine(/^READY /, 15_000)).slice(6);

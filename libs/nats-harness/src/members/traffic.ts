@@ -3,9 +3,11 @@ import type { NodeProcess, ViewLine } from './node-process.js';
 
 // Follows the multicast traffic of fixture nodes in one group as their lines arrive, so that a test
 // can wait for "every member had 150 multicasts acknowledged" or "every survivor delivered
-// everything" without rescanning each node's whole output on every line.
+// everything" without rescanning each node's whole output on every line. Nodes can be added while
+// it runs (the chaos runner's replacements and joiners), and a node's incarnations (a new id after
+// the primary mesh removed it) are followed through its STATUS lines.
 
-const FOLLOWED = new Set(['SEND', 'ACK', 'REJECTED', 'DELIVER', 'GVIEW', 'RESTORE']);
+const FOLLOWED = new Set(['SEND', 'ACK', 'REJECTED', 'DELIVER', 'GVIEW', 'RESTORE', 'STATUS']);
 
 interface Counts {
   sent: number;
@@ -18,7 +20,16 @@ interface Counts {
   readonly delivered: Set<string>;
   /** Distinct deliveries per sender. */
   readonly deliveredFrom: Map<string, number>;
+  /** Per view id: multicasts sent in it (SEND lines; rejected ones too) and rejected ones. */
+  readonly sentIn: Map<number, number>;
+  readonly rejectedIn: Map<number, number>;
+  /** The view each SEND line named, for the REJECTED line that may follow. */
+  readonly sendView: Map<string, number>;
+  /** Per view id, then per sender: distinct deliveries made in that view. */
+  readonly deliveredIn: Map<number, Map<string, number>>;
   view: ViewLine | undefined;
+  /** The node's current id: its first, or the one its latest incarnation announced. */
+  self: string;
   quiet: boolean;
 }
 
@@ -31,30 +42,42 @@ export class Traffic {
   private readonly counts = new Map<NodeProcess, Counts>();
   private readonly waiters = new Set<Waiter>();
 
+  private readonly nodes: NodeProcess[] = [];
+
   constructor(
-    private readonly nodes: readonly NodeProcess[],
+    nodes: readonly NodeProcess[],
     private readonly group: string,
   ) {
-    for (const node of nodes) {
-      const counts: Counts = {
-        sent: 0,
-        acked: 0,
-        rejected: 0,
-        ackedInView: new Map(),
-        log: [],
-        delivered: new Set(),
-        deliveredFrom: new Map(),
-        view: undefined,
-        quiet: false,
-      };
-      this.counts.set(node, counts);
-      // Synchronous from the first line to the subscription, so that no line is missed or seen twice.
-      for (const line of node.proc.lines) this.read(counts, line);
-      node.proc.onLine((line) => {
-        this.read(counts, line);
-        for (const w of this.waiters) if (w.done()) w.resolve();
-      });
-    }
+    for (const node of nodes) this.add(node);
+  }
+
+  /** Follows one more node, from its first line. */
+  add(node: NodeProcess): void {
+    if (this.counts.has(node)) return;
+    const counts: Counts = {
+      sent: 0,
+      acked: 0,
+      rejected: 0,
+      ackedInView: new Map(),
+      log: [],
+      delivered: new Set(),
+      deliveredFrom: new Map(),
+      sentIn: new Map(),
+      rejectedIn: new Map(),
+      sendView: new Map(),
+      deliveredIn: new Map(),
+      view: undefined,
+      self: node.id,
+      quiet: false,
+    };
+    this.nodes.push(node);
+    this.counts.set(node, counts);
+    // Synchronous from the first line to the subscription, so that no line is missed or seen twice.
+    for (const line of node.proc.lines) this.read(counts, line);
+    node.proc.onLine((line) => {
+      this.read(counts, line);
+      for (const w of this.waiters) if (w.done()) w.resolve();
+    });
   }
 
   /** Multicasts of `node` acknowledged in view `viewId` or later. */
@@ -66,6 +89,58 @@ export class Traffic {
 
   acked(node: NodeProcess): number {
     return this.of(node).acked;
+  }
+
+  /** The last group view `node` installed, if any. */
+  view(node: NodeProcess): ViewLine | undefined {
+    return this.of(node).view;
+  }
+
+  /** The id of `node`'s current incarnation. */
+  self(node: NodeProcess): string {
+    return this.of(node).self;
+  }
+
+  /** Multicasts `node` sent, had acknowledged and had rejected, over all its incarnations. */
+  totals(node: NodeProcess): { sent: number; acked: number; rejected: number; delivered: number } {
+    const c = this.of(node);
+    return { sent: c.sent, acked: c.acked, rejected: c.rejected, delivered: c.log.length };
+  }
+
+  /**
+   * Every one of `members` is in one group view that holds exactly their current incarnations.
+   * (Unlike `quiescent`, it asks nothing of the traffic.)
+   */
+  converged(members: readonly NodeProcess[]): boolean {
+    const first = members.length === 0 ? undefined : this.of(members[0]!).view;
+    if (first === undefined || first.members.length !== members.length) return false;
+    return members.every((q) => {
+      const c = this.of(q);
+      return c.view?.id === first.id && first.members.includes(c.self);
+    });
+  }
+
+  /**
+   * `converged`, and the traffic of the view they share is drained: every one of them stopped
+   * sending (QUIET), has had each multicast acknowledged or rejected, and delivered every
+   * multicast the others sent in that view and did not have rejected. Messages of earlier views
+   * are not counted: a member that joined later never delivers them, and the view change that
+   * ended each earlier view settled them (the checkers judge how). For runs with faults, where
+   * members join mid-stream and come back as new incarnations.
+   */
+  drained(members: readonly NodeProcess[]): boolean {
+    if (!this.converged(members)) return false;
+    const viewId = this.of(members[0]!).view!.id;
+    const expected = members.map((s) => {
+      const c = this.of(s);
+      return [c.self, (c.sentIn.get(viewId) ?? 0) - (c.rejectedIn.get(viewId) ?? 0)] as const;
+    });
+    return members.every((q) => {
+      const c = this.of(q);
+      if (!c.quiet || c.acked + c.rejected !== c.sent) return false;
+      const got = c.deliveredIn.get(viewId);
+      return expected.every(([sender, n]) => (got?.get(sender) ?? 0) === n);
+    });
   }
 
   /** The msgIds `node` delivered, in its delivery order. */
@@ -119,7 +194,7 @@ export class Traffic {
         const c = this.of(n);
         const view = c.view === undefined ? 'no view' : `view ${c.view.id} of ${c.view.members.join(', ')}`;
         const state = n.proc.running ? (c.quiet ? 'quiet' : 'sending') : 'exited';
-        return `  ${n.name} (${n.id}, ${state}): sent ${c.sent}, acked ${c.acked}, rejected ${c.rejected}, delivered ${c.log.length}; ${view}`;
+        return `  ${n.name} (${c.self}, ${state}): sent ${c.sent}, acked ${c.acked}, rejected ${c.rejected}, delivered ${c.log.length}; ${view}`;
       })
       .join('\n');
   }
@@ -130,11 +205,15 @@ export class Traffic {
     return counts;
   }
 
-  private applied(c: Counts, msgId: string, sender: string): void {
+  private applied(c: Counts, msgId: string, sender: string, viewId?: number): void {
     c.log.push(msgId);
     if (c.delivered.has(msgId)) return;
     c.delivered.add(msgId);
     c.deliveredFrom.set(sender, (c.deliveredFrom.get(sender) ?? 0) + 1);
+    if (viewId === undefined) return;
+    let bySender = c.deliveredIn.get(viewId);
+    if (bySender === undefined) c.deliveredIn.set(viewId, (bySender = new Map()));
+    bySender.set(sender, (bySender.get(sender) ?? 0) + 1);
   }
 
   private read(c: Counts, line: string): void {
@@ -151,21 +230,33 @@ export class Traffic {
       sender: string;
       viewId: number;
       log?: string[];
+      status?: string;
+      self?: string;
     };
+    // A mesh status line names the node's id; a 'joining' with a new one starts an incarnation.
+    if (tag === 'STATUS') {
+      if (r.self !== undefined) c.self = r.self;
+      return;
+    }
     if (r.group !== this.group) return;
     switch (tag) {
       case 'SEND':
         c.sent += 1;
+        c.sentIn.set(r.viewId, (c.sentIn.get(r.viewId) ?? 0) + 1);
+        c.sendView.set(r.msgId, r.viewId);
         return;
       case 'ACK':
         c.acked += 1;
         c.ackedInView.set(r.viewId, (c.ackedInView.get(r.viewId) ?? 0) + 1);
         return;
-      case 'REJECTED':
+      case 'REJECTED': {
         c.rejected += 1;
+        const viewId = c.sendView.get(r.msgId);
+        if (viewId !== undefined) c.rejectedIn.set(viewId, (c.rejectedIn.get(viewId) ?? 0) + 1);
         return;
+      }
       case 'DELIVER':
-        return this.applied(c, r.msgId, r.sender);
+        return this.applied(c, r.msgId, r.sender, r.viewId);
       case 'RESTORE':
         // msgIds are `<sender id>:<n>`; node ids hold no ':'.
         for (const msgId of r.log ?? []) this.applied(c, msgId, msgId.slice(0, msgId.lastIndexOf(':')));

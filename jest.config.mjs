@@ -11,5 +11,6 @@ export default {
     '<rootDir>/apps/forum',
     '<rootDir>/apps/vopr',
     '<rootDir>/apps/bench',
+    '<rootDir>/apps/chaos',
   ],
 };

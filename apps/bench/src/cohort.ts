@@ -98,9 +98,13 @@ export async function prepareCohort(
           ? []
           : [`the view shrank to ${group.view.members.length} members`]),
       ];
+      const counters = node.counters().groups[spec.group];
       return {
         event: 'done',
         result: {
+          ...(counters === undefined
+            ? {}
+            : { repairs: { naks: counters.naks, retransmissions: counters.retransmissions } }),
           delivered: outcome.delivered,
           expected: counter.expected,
           sent: pump.accepted,

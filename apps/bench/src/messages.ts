@@ -75,6 +75,8 @@ export interface MemberResult {
   readonly rssMaxBytes?: number;
   /** CPU time (user + system) the member process used while it measured, in µs. */
   readonly cpuUs?: number;
+  /** Cohort only: NAKs and retransmissions this member sent in the scenario's group. */
+  readonly repairs?: { readonly naks: number; readonly retransmissions: number };
 }
 
 export interface LatencySummary {

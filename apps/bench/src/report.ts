@@ -154,6 +154,8 @@ export interface RowFigures {
   readonly rssMaxMiB?: number;
   /** Median over rounds of the members' CPU time per message delivered, µs. */
   readonly cpuUsPerDelivery?: number;
+  /** Cohort only: retransmissions the members sent per 1,000 messages they delivered, over all rounds. */
+  readonly retransmitsPer1000?: number;
   readonly rounds: readonly (Throughput | undefined)[];
   readonly unavailable?: string;
   readonly failures: readonly string[];
@@ -185,9 +187,13 @@ export function figures(rows: readonly PlanResults[], names: readonly string[]):
       const per = rs.flatMap((r) => (r.cpuUs === undefined || r.delivered === 0 ? [] : [r.cpuUs / r.delivered]));
       return per.length === 0 ? [] : [per.reduce((a, b) => a + b, 0) / per.length];
     });
+    const repaired = results.flat().filter((r) => r.repairs !== undefined);
+    const deliveredRepaired = repaired.reduce((n, r) => n + r.delivered, 0);
+    const retransmits = repaired.reduce((n, r) => n + r.repairs!.retransmissions, 0);
     return {
       label: plan.label,
       kind: plan.kind,
+      ...(deliveredRepaired === 0 ? {} : { retransmitsPer1000: (1000 * retransmits) / deliveredRepaired }),
       ...(plan.variant === undefined ? {} : { variant: variantLabel(plan.variant) }),
       ...(measured.length === 0
         ? {}

@@ -74,7 +74,9 @@ describe('npm run bench', () => {
         }
       }
       // Resources and latency: one line per measured scenario.
-      const resources = lines.findIndex((l) => /^scenario +RSS max per member +CPU per delivery$/.test(l));
+      const resources = lines.findIndex((l) =>
+        /^scenario +RSS max per member +CPU per delivery +retransmits per 1k$/.test(l),
+      );
       expect(lines[resources + 2]).toMatch(/^raw NATS fan-out +\d+ MiB +[\d.]+ µs$/);
       const latency = lines.findIndex((l) =>
         /^scenario +rate\/sender +p50 ms +p99 ms +max ms +raw p50 ms +p50 vs raw$/.test(l),

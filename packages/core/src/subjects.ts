@@ -73,6 +73,16 @@ export class Subjects {
     return `${this.prefix}.in.${group}`;
   }
 
+  /**
+   * Where an operator's tool asks every node of the namespace for its state (`cohort status`,
+   * docs/design/status-protocol.md); each node answers on the request's reply subject. Not a
+   * protocol subject either: it carries no sender token because the asker is no node, and it lies
+   * outside the mesh, group and node wildcards, so protocol subscriptions never see it.
+   */
+  status(): string {
+    return `${this.prefix}.status`;
+  }
+
   /** Returns undefined for a subject outside this namespace's grammar. */
   parse(subject: string): ParsedSubject | undefined {
     const known = this.parsed.get(subject);

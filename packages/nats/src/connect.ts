@@ -3,6 +3,7 @@ import { connect as natsConnect } from '@nats-io/transport-node';
 import type { CohortLogger, NodeOptions } from '@cohort/core';
 import { CohortError, CohortNode, ConsoleLogger, validateName } from '@cohort/core';
 import { NatsTransport } from './nats-transport.js';
+import { StatusResponder } from './status/status-responder.js';
 
 /** Options of `connect()`: where NATS is, which namespace, and Cohort's protocol knobs. */
 export interface ConnectOptions extends NodeOptions {
@@ -27,12 +28,23 @@ export class NatsConnectError extends CohortError {
 
 /** A Cohort node on NATS (DESIGN §7): `node.id`, `node.join()`, `node.close()`. */
 export class NatsCohortNode extends CohortNode {
+  /** Answers `cohort status` and gatherStatus() (docs/design/status-protocol.md). */
+  private readonly statusResponder: StatusResponder;
+
   constructor(
     readonly connection: NatsConnection,
     options: NodeOptions,
     logger: CohortLogger,
   ) {
     super(new NatsTransport(connection, logger), { ...options, logger });
+    this.statusResponder = new StatusResponder(connection, options.namespace, this, logger);
+  }
+
+  override async close(): Promise<void> {
+    // Stops answering first: the close ends by draining the connection, and an answer published
+    // while it drains would throw. Askers meanwhile count the node as not answering: it is leaving.
+    this.statusResponder.stop();
+    await super.close();
   }
 }
 

@@ -21,6 +21,6 @@ export { ChildKind, killAllChildren, liveChildren, stopAllNatsServers } from './
 export type { LiveChild } from './registry.js';
 export { FAST_OPTIONS, silentLogger } from './test-options.js';
 export { NodeProcess, spawnNode } from './members/node-process.js';
-export type { GroupMode, SpawnNodeOptions, ViewLine, WaitOptions } from './members/node-process.js';
+export type { BlockedSpan, GroupMode, SpawnNodeOptions, ViewLine, WaitOptions } from './members/node-process.js';
 export { Traffic } from './members/traffic.js';
 export { GROUP_NODE_FIXTURE } from './members/fixtures.js';

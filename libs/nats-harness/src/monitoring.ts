@@ -15,6 +15,10 @@ export interface Varz {
   readonly in_msgs: number;
   readonly out_msgs: number;
   readonly subscriptions: number;
+  /** Resident memory of the server process, bytes. */
+  readonly mem: number;
+  /** Connections the server closed (or flagged) as slow consumers so far. */
+  readonly slow_consumers: number;
   readonly [field: string]: unknown;
 }
 

@@ -160,6 +160,8 @@ export class NodeProcess {
       ).map((r) => r.msgId),
     );
     let installed = 0;
+    /** Position of a blocked event not yet followed by an install. */
+    let blockedAt: number | undefined;
     for (const line of this.proc.lines) {
       const parsed = parse(line);
       if (parsed === undefined) continue;
@@ -169,6 +171,7 @@ export class NodeProcess {
       if (parsed.tag === 'SEND' && notSent.has(r['msgId'] as string)) continue;
       if (parsed.tag === statusTag && startsIncarnation(r as unknown as StatusLine, histories.at(-1)!.member)) {
         histories.push(newHistory((r as unknown as StatusLine).self!, group, mode));
+        blockedAt = undefined;
       }
       // A restore belongs to the view installed right before it (the joiner's first).
       if (parsed.tag === 'GVIEW') installed = r['id'] as number;
@@ -176,11 +179,59 @@ export class NodeProcess {
         parsed.tag === 'RESTORE'
           ? { kind: 'restore' as const, viewId: installed, log: r['log'] as string[], at: r['t'] as number }
           : toEvent(parsed.tag, r, group);
-      if (event !== undefined) histories.at(-1)!.events.push(event);
+      const events = histories.at(-1)!.events;
+      if (event?.kind === 'blocked') blockedAt = events.length;
+      else if (event?.kind === 'install') blockedAt = undefined;
+      else if (parsed.tag === statusTag && r['status'] === 'member' && blockedAt !== undefined) {
+        // Blocked, then a member again in the same view: the node was cut off from a majority
+        // (it heard nobody) but nobody removed it. Its view never ended, so the checkers must
+        // hold it to everything a member of that view owes; `blockedSpans` checks the pause.
+        events.splice(blockedAt, 1);
+        blockedAt = undefined;
+      }
+      if (event !== undefined) events.push(event);
     }
     if (crashed) histories.at(-1)!.events.push({ kind: 'crash' });
     return histories;
   }
+
+  /**
+   * Every stretch in which this node's membership of `group` was blocked (GSTATUS blocked until
+   * the next GSTATUS member, a new incarnation or the end), with the group traffic it printed
+   * meanwhile.
+   */
+  blockedSpans(group: string): BlockedSpan[] {
+    const spans: BlockedSpan[] = [];
+    let open: { member: string; from: number; traffic: string[] } | undefined;
+    for (const line of this.proc.lines) {
+      const parsed = parse(line);
+      if (parsed === undefined || parsed.record['group'] !== group) continue;
+      const r = parsed.record;
+      if (parsed.tag === 'GSTATUS') {
+        const status = r['status'] as string;
+        if (status === 'blocked' && open === undefined) {
+          open = { member: r['self'] as string, from: r['t'] as number, traffic: [] };
+        } else if (status !== 'blocked' && open !== undefined) {
+          spans.push({ ...open, ...(r['self'] === open.member ? { to: r['t'] as number } : {}) });
+          open = undefined;
+        }
+      } else if (open !== undefined && (parsed.tag === 'DELIVER' || parsed.tag === 'SEND')) {
+        open.traffic.push(r['msgId'] as string);
+      }
+    }
+    if (open !== undefined) spans.push(open);
+    return spans;
+  }
+}
+
+export interface BlockedSpan {
+  /** The incarnation's id. */
+  readonly member: string;
+  readonly from: number;
+  /** When it was a member again, or undefined if it never was in that incarnation. */
+  readonly to?: number;
+  /** msgIds it delivered or sent in between: there should be none (DESIGN §3.11: a blocked member stops). */
+  readonly traffic: string[];
 }
 
 interface StatusLine {

@@ -21,9 +21,9 @@ command that reproduces the run.
   --duration S        seconds of faults (default 60; --long: 300)
   --ordering O        total (default), causal or fifo
   --delivery D        agreed (default) or safe
-  --long              bounded-resources run: one member is a slow consumer for most of the run,
-                      nothing else fails; every member's RSS is reported at minute 1, at the end
-                      and at its maximum, and growth past the criterion fails the run
+  --long              bounded-resources run: one member stops reading (deaf) for most of the run,
+                      nothing else fails; every member's and server's RSS is reported at minute 1,
+                      at the end and at its maximum, and growth past the criterion fails the run
   --schedule S        replay a schedule: a schedule.json of an earlier run, or its JSON inline
                       (its seed and duration replace --seed and --duration)
   --verbose           one line per member in the report

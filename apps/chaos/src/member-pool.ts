@@ -96,9 +96,9 @@ export class MemberPool {
     await node.proc.kill('SIGKILL');
   }
 
-  /** Turns the fixture's slow-consumer mode on (see group-node.mjs: SLOW). */
-  startSlow(node: NodeProcess, blockMs: number, periodMs: number): void {
-    node.proc.writeLine(`SLOW ${blockMs} ${periodMs}`);
+  /** Turns the fixture's slow-consumer mode on: stalls in bursts (SLOW), or deaf (see group-node.mjs). */
+  startSlow(node: NodeProcess, mode: { slow?: 'stall' | 'deaf'; blockMs?: number; periodMs?: number }): void {
+    node.proc.writeLine(mode.slow === 'deaf' ? 'DEAF' : `SLOW ${mode.blockMs} ${mode.periodMs}`);
     this.slow.add(node);
   }
 

@@ -136,7 +136,7 @@ async function inject(ctx: NemesisContext, record: FaultRecord): Promise<string 
       const node = pool.member(fault.target);
       if (node === undefined) return `no running process in slot ${fault.target}`;
       record.target = name(node);
-      pool.startSlow(node, fault.blockMs!, fault.periodMs!);
+      pool.startSlow(node, fault);
       await sleep(fault.durationMs);
       pool.stopSlow(node);
       return undefined;

@@ -47,6 +47,8 @@ export interface SlowImpact {
   readonly deliveryRateOthers: number;
   /** Whether the slow member was removed from the group meanwhile (a view naming it failed). */
   readonly removed: boolean;
+  /** The longest stretch of the fault in which no member sent anything: the senders' windows were full. */
+  readonly longestSendGapMs: number;
 }
 
 export interface ChaosReport {
@@ -74,7 +76,17 @@ export interface ChaosReport {
   readonly anomalyExamples: Record<AnomalyKind, string[]>;
   readonly checks: { name: string; ok: boolean; count: number; examples: string[] }[];
   readonly quiet: { converged: boolean; drained: boolean; failures: string[] };
+  /**
+   * Stretches in which a member was blocked (it could not reach a majority of the mesh): how many,
+   * how many ended with the member back in the same view (nobody had removed it), and those in
+   * which it still sent or delivered (DESIGN §3.11 says it must not; a failure).
+   */
+  readonly blocked: { spans: number; resumed: number; withTraffic: string[] };
   readonly memory: MemoryFigures[];
+  /** The nats-servers' RSS (from /varz), where a member that does not read has its backlog. */
+  readonly serverMemory: MemoryFigures[];
+  /** Per server: clients it cut off as slow consumers (/varz slow_consumers). */
+  readonly slowConsumerCutoffs: Record<string, number>;
   readonly memoryCriterion: string;
   readonly slowImpact: SlowImpact[];
   readonly reproduce: string;
@@ -90,6 +102,8 @@ export interface ReportInput {
   readonly pool: MemberPool;
   readonly quiet: QuietOutcome;
   readonly memory: MemoryFigures[];
+  readonly serverMemory: MemoryFigures[];
+  readonly slowConsumerCutoffs: Record<string, number>;
   readonly reproduce: string;
   /** Errors outside the faults (start-up), if any. */
   readonly errors: string[];
@@ -103,7 +117,14 @@ export function buildReport(input: ReportInput): ChaosReport {
     AnomalyKind,
     number
   >;
-  const failures = [...input.errors];
+  const spans = pool.processes.flatMap((n) => n.blockedSpans(GROUP));
+  const withTraffic = spans
+    .filter((b) => b.traffic.length > 0)
+    .map(
+      (b) =>
+        `${b.member} sent or delivered ${b.traffic.length} messages while blocked (${b.traffic.slice(0, 3).join(', ')})`,
+    );
+  const failures = [...input.errors, ...withTraffic];
   for (const kind of ANOMALY_KINDS) if (anomalies[kind] > 0) failures.push(`${anomalies[kind]} ${kind} messages`);
   for (const r of check.results) if (!r.ok) failures.push(`check ${r.name}: ${r.count} violations`);
   for (const r of input.faults)
@@ -119,7 +140,9 @@ export function buildReport(input: ReportInput): ChaosReport {
   if (!quiet.converged) failures.push('the quiet phase did not converge to one view of every live member');
   else if (!quiet.drained) failures.push('the quiet phase did not drain the final view');
   if (settings.long) {
-    for (const m of input.memory) if (m.unboundedGrowth === true) failures.push(`${m.member}: memory grew unboundedly`);
+    for (const m of [...input.memory, ...input.serverMemory]) {
+      if (m.unboundedGrowth === true) failures.push(`${m.member}: memory grew past the criterion`);
+    }
   }
   return {
     ok: failures.length === 0,
@@ -151,7 +174,10 @@ export function buildReport(input: ReportInput): ChaosReport {
       examples: r.violations.slice(0, 5).map((v) => v.message),
     })),
     quiet: { converged: quiet.converged, drained: quiet.drained, failures: quiet.failures },
+    blocked: { spans: spans.length, resumed: spans.filter((b) => b.to !== undefined).length, withTraffic },
     memory: input.memory,
+    serverMemory: input.serverMemory,
+    slowConsumerCutoffs: input.slowConsumerCutoffs,
     memoryCriterion: GROWTH_CRITERION,
     slowImpact: slowImpacts(pool, input.faults, input.workloadStartedAt),
     reproduce: input.reproduce,
@@ -211,9 +237,21 @@ function slowImpacts(pool: MemberPool, faults: readonly FaultRecord[], startedAt
         to - from,
       ),
       removed,
+      longestSendGapMs: longestGap(sends.flat(), from, to),
     });
   }
   return out;
+}
+
+function longestGap(times: readonly number[], from: number, to: number): number {
+  const inside = times.filter((t) => t >= from && t < to).sort((a, b) => a - b);
+  let gap = 0;
+  let last = from;
+  for (const t of [...inside, to]) {
+    gap = Math.max(gap, t - last);
+    last = t;
+  }
+  return gap;
 }
 
 const secs = (ms: number | undefined): string => (ms === undefined ? '-' : `+${(ms / 1000).toFixed(1)}s`);
@@ -242,7 +280,8 @@ export function formatChaosReport(r: ChaosReport, verbose = false): string[] {
     `  ${applied} of ${r.faults.length} applied and settled`,
     '',
     `traffic: ${t.sent} multicasts sent, ${t.acked} acknowledged, ${t.rejected} rejected; ${t.delivered} deliveries; ` +
-      `${t.groupViewIds} group views, ${t.meshViewIds} mesh views; ${t.rejoins} removals followed by a rejoin`,
+      `${t.groupViewIds} group views, ${t.meshViewIds} mesh views; ${t.rejoins} removals followed by a rejoin; ` +
+      `${r.blocked.spans} times blocked (${r.blocked.resumed} back in the same view, ${r.blocked.withTraffic.length} with traffic meanwhile)`,
   );
   if (verbose) {
     lines.push('members');
@@ -273,6 +312,7 @@ export function formatChaosReport(r: ChaosReport, verbose = false): string[] {
     lines.push(
       `slow consumer #${si.fault} (${si.member}): group sends ${si.sendRateBefore}/s before, ${si.sendRateDuring}/s during; ` +
         `deliveries ${si.deliveryRateSlow}/s at it, ${si.deliveryRateOthers}/s at each other member; ` +
+        `longest stretch without any multicast ${(si.longestSendGapMs / 1000).toFixed(1)} s; ` +
         `${si.removed ? 'it was removed' : 'it stayed in the group'}`,
     );
   }
@@ -280,15 +320,19 @@ export function formatChaosReport(r: ChaosReport, verbose = false): string[] {
     lines.push(
       '',
       `memory (MiB; flagged: ${r.memoryCriterion})`,
-      '  member      rss first  rss 1 min  rss end  rss max  heap max',
+      '  process       rss first  rss 1 min  rss end  rss max  heap max',
     );
-    for (const m of r.memory) {
+    for (const m of [...r.memory, ...r.serverMemory]) {
       const cell = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(1)).padStart(9);
       lines.push(
-        `  ${m.member.padEnd(10)}${cell(m.rssFirst)}  ${cell(m.rssAt1Min)} ${cell(m.rssEnd)}${cell(m.rssMax)} ${cell(m.heapMax)}` +
+        `  ${m.member.padEnd(12)}${cell(m.rssFirst)}  ${cell(m.rssAt1Min)} ${cell(m.rssEnd)}${cell(m.rssMax)} ${cell(m.heapMax)}` +
           (m.unboundedGrowth === true ? '  UNBOUNDED GROWTH' : ''),
       );
     }
+  }
+  const cutoffs = Object.entries(r.slowConsumerCutoffs).filter(([, n]) => n > 0);
+  if (cutoffs.length > 0) {
+    lines.push(`slow consumers cut off by the servers: ${cutoffs.map(([s, n]) => `${s} ${n}`).join(', ')}`);
   }
   lines.push('');
   if (r.ok) {
@@ -301,7 +345,8 @@ export function formatChaosReport(r: ChaosReport, verbose = false): string[] {
       );
     }
   }
-  if (r.resultsDir !== undefined) lines.push(`results: ${r.resultsDir}/ (report.json, schedule.json, histories.json)`);
+  if (r.resultsDir !== undefined)
+    lines.push(`results: ${r.resultsDir}/ (report.json, schedule.json, histories.json, logs/)`);
   return lines;
 }
 

@@ -2,11 +2,13 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { MemberHistory } from '@cohort/checkers';
+import type { NodeProcess } from '@cohort/nats-harness';
 import type { ChaosReport } from './report.js';
 import type { Schedule } from './schedule.js';
 
 // A run's files, so that a failure can be studied after the processes are gone:
-// <out>/<time>-seed-<seed>/schedule.json (replayable with --schedule), report.json, histories.json.
+// <out>/<time>-seed-<seed>/schedule.json (replayable with --schedule), report.json, histories.json,
+// and logs/<member>.log: each process's own output (every line it printed, then its stderr).
 
 /** Creates the run's directory; returns its path as given relative to the working directory. */
 export async function resultsDir(out: string, seed: number, startedAt: number): Promise<string> {
@@ -43,4 +45,12 @@ export async function saveHistories(dir: string, histories: readonly MemberHisto
   await new Promise<void>((resolve, reject) =>
     stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
   );
+}
+
+export async function saveLogs(dir: string, processes: readonly NodeProcess[]): Promise<void> {
+  await mkdir(join(dir, 'logs'), { recursive: true });
+  for (const n of processes) {
+    const stderr = n.proc.stderr === '' ? '' : `--- stderr ---\n${n.proc.stderr}\n`;
+    await writeFile(join(dir, 'logs', `${n.name}.log`), `${n.proc.lines.join('\n')}\n${stderr}`);
+  }
 }

@@ -3,13 +3,13 @@ import { startNatsCluster } from '@cohort/nats-harness';
 import type { NatsClusterProcess } from '@cohort/nats-harness';
 import { reproduceCommand } from './cli.js';
 import { MemberPool } from './member-pool.js';
-import { memoryFigures } from './memory.js';
+import { ServerSampler, memoryFigures } from './memory.js';
 import { runNemesis } from './nemesis.js';
 import type { FaultRecord } from './nemesis.js';
 import { quietPhase } from './quiet-phase.js';
 import { buildReport, formatSchedule } from './report.js';
 import type { ChaosReport } from './report.js';
-import { resultsDir, saveHistories, saveReport, saveSchedule } from './results.js';
+import { resultsDir, saveHistories, saveLogs, saveReport, saveSchedule } from './results.js';
 import { planSchedule, slotName } from './schedule.js';
 import type { Schedule } from './schedule.js';
 
@@ -74,6 +74,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     maxInFlight: settings.maxInFlight,
     memEveryMs: MEM_EVERY_MS,
   });
+  const servers = new ServerSampler(cluster);
   try {
     const errors: string[] = [];
     let workloadStartedAt = Date.now();
@@ -94,6 +95,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     const quiet = await quietPhase({ pool, cluster, mode, timeoutMs: settleTimeoutMs, log });
     const memory = memoryFigures(pool.processes, workloadStartedAt);
+    await servers.stop();
     const report = buildReport({
       settings,
       schedule,
@@ -103,6 +105,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       pool,
       quiet,
       memory,
+      serverMemory: servers.figures(workloadStartedAt),
+      slowConsumerCutoffs: servers.slowConsumers(),
       reproduce,
       errors,
     });
@@ -110,8 +114,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const saved = { ...report, resultsDir: dir };
     await saveReport(dir, saved);
     await saveHistories(dir, quiet.histories);
+    await saveLogs(dir, pool.processes);
     return saved;
   } finally {
+    await servers.stop();
     await pool.killAll();
     await cluster.stop();
   }

@@ -30,17 +30,23 @@ describe('planSchedule', () => {
       for (const f of faults.filter((x) => x.kind === 'pause-member')) {
         expect(Math.abs(f.durationMs - DETECTOR_SILENCE_MS)).toBeGreaterThanOrEqual(300);
       }
-      for (const f of faults.filter((x) => x.kind === 'slow-consumer')) {
+      for (const f of faults.filter((x) => x.kind === 'slow-consumer' && x.slow === 'stall')) {
         expect(f.periodMs! - f.blockMs!).toBeGreaterThan(0);
         expect(f.periodMs!).toBeLessThan(DETECTOR_SILENCE_MS);
       }
     }
   });
 
-  it('long mode: one slow consumer for most of the run', () => {
+  it('long mode: one member deaf for most of the run', () => {
     const { faults } = planSchedule({ seed: 1, durationMs: 300_000, long: true });
     expect(faults).toEqual([
-      { at: 15_000, kind: 'slow-consumer', target: 'm3', durationMs: 270_000, blockMs: 350, periodMs: 400 },
+      {
+        at: 15_000,
+        kind: 'slow-consumer',
+        target: 'm3',
+        durationMs: 270_000,
+        slow: 'deaf',
+      },
     ]);
   });
 });
@@ -63,6 +69,8 @@ describe('parseSchedule', () => {
     expect(bad([{ at: 0, kind: 'slow-consumer', target: 'm2', durationMs: 5, blockMs: 5, periodMs: 5 }])).toThrow(
       /blockMs < periodMs/,
     );
+    expect(bad([{ at: 0, kind: 'slow-consumer', target: 'm2', durationMs: 5, slow: 'deaf' }])).not.toThrow();
+    expect(bad([{ at: 0, kind: 'slow-consumer', target: 'm2', durationMs: 5, slow: 'mute' }])).toThrow(/stall or deaf/);
     // A joined slot can be a later fault's target.
     expect(() =>
       bad([

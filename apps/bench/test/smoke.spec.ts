@@ -77,7 +77,11 @@ describe('npm run bench', () => {
       const resources = lines.findIndex((l) =>
         /^scenario +RSS max per member +CPU per delivery +retransmits per 1k$/.test(l),
       );
-      expect(lines[resources + 2]).toMatch(/^raw NATS fan-out +\d+ MiB +[\d.]+ µs$/);
+      expect(lines[resources + 2]).toMatch(/^raw NATS fan-out +\d+ MiB +[\d.]+ µs +-$/);
+      for (const label of measured) {
+        const row = lines.slice(resources).find((l) => l.startsWith(`${label} `));
+        expect(row).toMatch(new RegExp(`^${label} +\\d+ MiB +[\\d.]+ µs +[\\d.]+$`));
+      }
       const latency = lines.findIndex((l) =>
         /^scenario +rate\/sender +p50 ms +p99 ms +max ms +raw p50 ms +p50 vs raw$/.test(l),
       );

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import {
   FAST_OPTIONS,
@@ -15,6 +15,9 @@ import {
 import type { ExitInfo, NatsServerProcess, NodeProcess } from '@cohort/nats-harness';
 import { connect, memberPermissions, statusPermissions } from '../src/index.js';
 import type { StatusGathering } from '../src/index.js';
+
+// Each test runs processes and the CLI: in npm test, beside every other suite on two cores, 5 s is too short.
+jest.setTimeout(30_000);
 
 // `cohort status` against real processes: three fixture members on a real nats-server, in two
 // groups (a: m1, m2, m3; b: m1, m2), multicast for a while and stop. Once every member has

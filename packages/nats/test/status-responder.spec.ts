@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { FAST_OPTIONS, silentLogger, startNatsServer, stopAllNatsServers } from '@cohort/nats-harness';
@@ -12,6 +12,9 @@ import type {
   StatusErrorAnswer,
   StatusReportAnswer,
 } from '../src/index.js';
+
+// Each test runs processes and the CLI: in npm test, beside every other suite on two cores, 5 s is too short.
+jest.setTimeout(30_000);
 
 // The responder of every NatsCohortNode and the gatherer, with in-process nodes on a real
 // nats-server: requests of every malformed kind are answered with an error object and change

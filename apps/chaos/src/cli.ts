@@ -2,13 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { DeliveryMode, Ordering } from '@cohort/checkers';
 import { parseSchedule } from './schedule.js';
-import type { Schedule } from './schedule.js';
+import type { Schedule, SlowMode } from './schedule.js';
 
 // `npm run chaos -- [flags]`: parses the flags into the runner's options, and builds the command
 // that reproduces a run.
 
 export const USAGE = `usage: npm run chaos -- [--seed N] [--duration S] [--ordering total|causal|fifo] [--delivery agreed|safe]
-                        [--long] [--schedule FILE|JSON] [--verbose] [--out DIR] [--send-every-ms N] [--in-flight N]
+                        [--long [--slow deaf|stall]] [--schedule FILE|JSON] [--verbose] [--out DIR] [--send-every-ms N] [--in-flight N]
 
 Five member processes on a 3-node nats-server cluster (m1 on nats-1, m2 on nats-2, ...), one group,
 every member multicasting. A nemesis seeded by --seed applies one fault at a time: SIGKILL of a
@@ -24,6 +24,8 @@ command that reproduces the run.
   --long              bounded-resources run: one member stops reading (deaf) for most of the run,
                       nothing else fails; every member's and server's RSS is reported at minute 1,
                       at the end and at its maximum, and growth past the criterion fails the run
+  --slow M            long mode's slow consumer: deaf (default) or stall (its event loop blocked
+                      350 ms of every 400 ms, below the failure detector's limit)
   --schedule S        replay a schedule: a schedule.json of an earlier run, or its JSON inline
                       (its seed and duration replace --seed and --duration)
   --verbose           one line per member in the report
@@ -38,6 +40,8 @@ export interface CliOptions {
   readonly ordering: Ordering;
   readonly delivery: DeliveryMode;
   readonly long: boolean;
+  /** Long mode's slow consumer. */
+  readonly slow: SlowMode;
   readonly schedule?: Schedule;
   /** The --schedule argument as given, when it was a file. */
   readonly scheduleFile?: string;
@@ -51,6 +55,7 @@ export type ParsedCli = { readonly help: true } | { readonly help: false; readon
 
 const ORDERINGS = ['total', 'causal', 'fifo'] as const;
 const DELIVERIES = ['agreed', 'safe'] as const;
+const SLOW_MODES = ['deaf', 'stall'] as const;
 
 /** Throws an Error whose message says which flag is wrong and why. */
 export function parseCli(argv: readonly string[], now = Date.now()): ParsedCli {
@@ -64,6 +69,7 @@ export function parseCli(argv: readonly string[], now = Date.now()): ParsedCli {
       ordering: { type: 'string', default: 'total' },
       delivery: { type: 'string', default: 'agreed' },
       long: { type: 'boolean', default: false },
+      slow: { type: 'string', default: 'deaf' },
       schedule: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       out: { type: 'string', default: 'chaos-results' },
@@ -76,6 +82,8 @@ export function parseCli(argv: readonly string[], now = Date.now()): ParsedCli {
   const ordering = oneOf('--ordering', values.ordering, ORDERINGS);
   const delivery = oneOf('--delivery', values.delivery, DELIVERIES);
   const long = values.long;
+  const slow = oneOf('--slow', values.slow, SLOW_MODES);
+  if (slow !== 'deaf' && !long) throw new Error('--slow applies to --long only');
   let seed = values.seed === undefined ? now % 1_000_000 : integer('--seed', values.seed, 0);
   let durationMs =
     values.duration === undefined ? (long ? 300_000 : 60_000) : integer('--duration', values.duration, 1) * 1000;
@@ -101,6 +109,7 @@ export function parseCli(argv: readonly string[], now = Date.now()): ParsedCli {
       ordering,
       delivery,
       long,
+      slow,
       ...(schedule === undefined ? {} : { schedule }),
       ...(scheduleFile === undefined ? {} : { scheduleFile }),
       verbose: values.verbose,
@@ -136,6 +145,7 @@ export function reproduceCommand(o: {
   ordering: string;
   delivery: string;
   long: boolean;
+  slow?: SlowMode;
   sendEveryMs: number;
   maxInFlight: number;
   scheduleFile?: string;
@@ -144,6 +154,7 @@ export function reproduceCommand(o: {
   if (o.scheduleFile === undefined) args.push(`--duration ${Math.ceil(o.durationMs / 1000)}`);
   args.push(`--ordering ${o.ordering}`, `--delivery ${o.delivery}`);
   if (o.long) args.push('--long');
+  if (o.long && o.slow === 'stall' && o.scheduleFile === undefined) args.push('--slow stall');
   if (o.sendEveryMs !== 10) args.push(`--send-every-ms ${o.sendEveryMs}`);
   if (o.maxInFlight !== 4) args.push(`--in-flight ${o.maxInFlight}`);
   return `npm run chaos -- ${args.join(' ')}`;

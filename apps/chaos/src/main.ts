@@ -26,6 +26,7 @@ try {
     ordering: o.ordering,
     delivery: o.delivery,
     long: o.long,
+    slow: o.slow,
     ...(o.schedule === undefined ? {} : { schedule: o.schedule }),
     ...(o.scheduleFile === undefined ? {} : { scheduleFile: o.scheduleFile }),
     out: o.out,

@@ -11,7 +11,7 @@ import { buildReport, formatSchedule } from './report.js';
 import type { ChaosReport } from './report.js';
 import { resultsDir, saveHistories, saveLogs, saveReport, saveSchedule } from './results.js';
 import { planSchedule, slotName } from './schedule.js';
-import type { Schedule } from './schedule.js';
+import type { Schedule, SlowMode } from './schedule.js';
 
 // One chaos run: cluster, members, nemesis, quiet phase, checkers, report. The CLI (main.ts) and
 // the short run inside `npm test` (test/chaos.spec.ts) both call runChaos.
@@ -23,6 +23,8 @@ export interface ChaosOptions {
   readonly ordering: Ordering;
   readonly delivery: DeliveryMode;
   readonly long?: boolean;
+  /** Long mode's slow consumer (default deaf). */
+  readonly slow?: SlowMode;
   /** Replay this schedule instead of planning one from the seed. */
   readonly schedule?: Schedule;
   /** Where `schedule` came from, for the reproduce command. */
@@ -45,7 +47,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const startedAt = Date.now();
   const long = options.long ?? false;
-  const schedule = options.schedule ?? planSchedule({ seed: options.seed, durationMs: options.durationMs, long });
+  const slow = options.slow ?? 'deaf';
+  const schedule = options.schedule ?? planSchedule({ seed: options.seed, durationMs: options.durationMs, long, slow });
   const settings = {
     seed: schedule.seed,
     durationMs: schedule.durationMs,
@@ -57,6 +60,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   const reproduce = reproduceCommand({
     ...settings,
+    slow,
     ...(options.scheduleFile === undefined ? {} : { scheduleFile: options.scheduleFile }),
   });
   const settleTimeoutMs = options.settleTimeoutMs ?? SETTLE_TIMEOUT_MS;

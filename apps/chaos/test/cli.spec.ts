@@ -30,6 +30,8 @@ describe('parseCli', () => {
     expect(() => options(['--seed', '-1'])).toThrow();
     expect(() => options(['--schedule', '/nonexistent/schedule.json'])).toThrow(/no such file/);
     expect(() => options(['--bogus'])).toThrow(/bogus/);
+    expect(() => options(['--slow', 'stall'])).toThrow(/--slow applies to --long only/);
+    expect(() => options(['--long', '--slow', 'late'])).toThrow(/--slow must be one of deaf, stall/);
   });
 
   it('takes a schedule from a file or inline, with its seed and duration', () => {
@@ -60,6 +62,9 @@ describe('reproduceCommand', () => {
       'npm run chaos -- --seed 9 --duration 60 --ordering fifo --delivery safe --long --send-every-ms 20',
     );
     expect(options(reproduceCommand(base).split(' ').slice(4))).toMatchObject({ seed: 9, durationMs: 60_000 });
+    const stall = reproduceCommand({ ...base, long: true, slow: 'stall' });
+    expect(stall).toBe('npm run chaos -- --seed 9 --duration 60 --ordering fifo --delivery safe --long --slow stall');
+    expect(options(stall.split(' ').slice(4))).toMatchObject({ long: true, slow: 'stall' });
   });
 
   it('names the schedule file of a replayed run', () => {

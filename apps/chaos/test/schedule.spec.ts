@@ -37,6 +37,11 @@ describe('planSchedule', () => {
     }
   });
 
+  it('long mode with a stalled member', () => {
+    const { faults } = planSchedule({ seed: 1, durationMs: 300_000, long: true, slow: 'stall' });
+    expect(faults).toMatchObject([{ kind: 'slow-consumer', target: 'm3', slow: 'stall', blockMs: 350, periodMs: 400 }]);
+  });
+
   it('long mode: one member deaf for most of the run', () => {
     const { faults } = planSchedule({ seed: 1, durationMs: 300_000, long: true });
     expect(faults).toEqual([

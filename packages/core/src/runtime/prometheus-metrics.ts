@@ -101,6 +101,13 @@ class PrometheusMetrics implements CohortMetrics {
     this.registry = registry;
     const registers = [registry];
     const read = (): [string, NodeCounters][] => [...this.nodes.keys()].map((n) => [n.principal, n.counters()]);
+    type Group = NodeCounters['groups'][string];
+    /** Every node's groups, with their labels: the rows of the per-group metrics. */
+    const eachGroup = (row: (labels: { node: string; group: string }, c: Group) => void): void => {
+      for (const [node, counters] of read()) {
+        for (const [group, c] of Object.entries(counters.groups)) row({ node, group }, c);
+      }
+    };
 
     const groupCounter = (name: string, help: string, field: GroupField): Counter<'node' | 'group'> =>
       new prom.Counter({
@@ -110,9 +117,7 @@ class PrometheusMetrics implements CohortMetrics {
         registers,
         collect() {
           this.reset();
-          for (const [node, counters] of read()) {
-            for (const [group, c] of Object.entries(counters.groups)) this.inc({ node, group }, c[field]);
-          }
+          eachGroup((labels, c) => this.inc(labels, c[field]));
         },
       });
     groupCounter('multicasts_total', 'Multicasts sent by this member.', 'multicasts');
@@ -160,7 +165,7 @@ class PrometheusMetrics implements CohortMetrics {
         }
       },
     });
-    const backlog = (name: string, help: string, value: (l: NodeCounters['groups'][string]['load']) => number): Gauge =>
+    const backlog = (name: string, help: string, value: (l: Group['load']) => number): Gauge =>
       new prom.Gauge({
         name: `${prefix}${name}`,
         help,
@@ -168,9 +173,7 @@ class PrometheusMetrics implements CohortMetrics {
         registers,
         collect() {
           this.reset();
-          for (const [node, counters] of read()) {
-            for (const [group, c] of Object.entries(counters.groups)) this.set({ node, group }, value(c.load));
-          }
+          eachGroup((labels, c) => this.set(labels, value(c.load)));
         },
       });
     backlog(
